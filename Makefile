@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+# The IOMMU series workflow; README.md explains each target.
+ARCH ?= x86_64
+IOMMU ?= intel
+S := scripts
+
+.PHONY: run test tree export build deps kunit scenarios checkpatch bisect initramfs
+
+run:
+	IOMMU=$(IOMMU) $(S)/run.sh
+
+test:
+	$(S)/test.sh
+
+deps:
+	$(S)/deps.sh
+
+tree: deps
+	$(S)/tree.sh
+
+export:
+	$(S)/export.sh
+
+build: tree
+	$(S)/build.sh $(ARCH)
+
+initramfs:
+	$(S)/initramfs.sh $(ARCH)
+
+checkpatch:
+	$(S)/checkpatch.sh
+
+bisect:
+	$(S)/bisect.sh $(ARCH)
+
+kunit: build
+	$(S)/kunit.sh $(ARCH)
+
+# make scenarios [SCN=x86-vtd]: boot scenarios on what is already built.
+scenarios: initramfs
+	$(S)/scenarios.sh $(SCN)

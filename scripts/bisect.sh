@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds every prefix of the series for x86_64, oldest first, in the one
+# build directory (incremental, ccache), and leaves build/linux where it was.
+# The last prefix is the whole series, so its build is the x86_64 kernel the
+# later stages use.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+arch=${1:-x86_64}
+orig=$(git -C "$KSRC" symbolic-ref -q --short HEAD || git -C "$KSRC" rev-parse HEAD)
+trap 'git -C "$KSRC" checkout -q "$orig"' EXIT
+mapfile -t commits < <(git -C "$KSRC" rev-list --reverse base..HEAD)
+[ ${#commits[@]} -gt 0 ] || commits=(HEAD)
+n=0
+for c in "${commits[@]}"; do
+	n=$((n + 1))
+	subject=$(git -C "$KSRC" log -1 --format=%s "$c")
+	git -C "$KSRC" checkout -q "$c"
+	start=$SECONDS
+	if "$ROOT/scripts/build.sh" "$arch" >/dev/null 2>&1; then
+		pass "bisect/$arch/$(printf %04d $n) builds in $((SECONDS - start))s: $subject"
+	else
+		fail "bisect/$arch/$(printf %04d $n) does not build: $subject (log: build/logs/build-$arch.log)"
+		exit 1
+	fi
+done

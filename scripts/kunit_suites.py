@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turns kunit.py's JSON into one PASS/FAIL line per suite.
+
+usage: kunit_suites.py ARCH JSON SUITES_FILE KUNIT_EXIT_CODE LOG
+SUITES_FILE lists "suite [arch ...]" per line; a suite with no arch is
+expected on every arch.  A missing, crashed or failing suite is a failure.
+"""
+import json
+import sys
+
+
+def expected_suites(path, arch):
+    suites = []
+    with open(path) as f:
+        for line in f:
+            words = line.split('#')[0].split()
+            if words and (len(words) == 1 or arch in words[1:]):
+                suites.append(words[0])
+    return suites
+
+
+def cases(group):
+    for case in group.get('test_cases', []):
+        yield case['status']
+    for sub in group.get('sub_groups', []):
+        yield from cases(sub)
+
+
+def main():
+    arch, json_path, suites_path, rc, log = sys.argv[1:6]
+    try:
+        with open(json_path) as f:
+            root = json.load(f)
+    except (OSError, ValueError) as e:
+        print(f'FAIL kunit/{arch}/run no result ({e}); exit {rc}, log {log}')
+        return 1
+    groups = {g['name']: g for g in root.get('sub_groups', [])}
+    failed = 0
+    for name in expected_suites(suites_path, arch):
+        group = groups.pop(name, None)
+        if group is None:
+            print(f'FAIL kunit/{arch}/{name} missing (log {log})')
+            failed += 1
+            continue
+        statuses = list(cases(group))
+        bad = [s for s in statuses if s not in ('PASS', 'SKIP')]
+        ok = statuses and not bad
+        print(f'{"PASS" if ok else "FAIL"} kunit/{arch}/{name} '
+              f'cases={len(statuses)} not-passed={len(bad)}')
+        failed += not ok
+    for name, group in groups.items():
+        bad = [s for s in cases(group) if s not in ('PASS', 'SKIP')]
+        if bad:
+            print(f'FAIL kunit/{arch}/{name} unlisted suite failed')
+            failed += 1
+    if rc != '0' and not failed:
+        print(f'FAIL kunit/{arch}/run kunit.py exit {rc} (log {log})')
+        failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

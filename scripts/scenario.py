@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Boot one hardware scenario under QEMU and judge what the guest printed.
+
+A scenario file (tests/scenarios/*.scn) names the machine, the emulated
+IOMMU, the devices, the kernel command line and the guest steps, and lists
+the checks that must pass.  tests/README.md describes the format.
+
+Each check becomes one line on stdout, "PASS <scenario>/<check> ..." or
+"FAIL <scenario>/<check> ...", and the exit status is the number of failures
+(capped at 100).  With --report the same run also prints what a person wants
+to read: the IOMMU found, the groups, the VFIO results and the fault.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+import zlib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+QEMU = {
+    'x86_64': ['qemu-system-x86_64', '-accel', 'tcg', '-m', '1G', '-smp', '2'],
+    'arm64': ['qemu-system-aarch64', '-accel', 'tcg', '-m', '1G', '-smp', '2',
+              '-cpu', 'cortex-a57'],
+}
+KERNEL = {
+    'x86_64': 'arch/x86/boot/bzImage',
+    'arm64': 'arch/arm64/boot/Image',
+}
+CONSOLE = {'x86_64': 'ttyS0', 'arm64': 'ttyAMA0'}
+
+# Anything the kernel says when it is unhappy fails the scenario.
+LOG_PROBLEMS = re.compile(
+    r'BUG:|WARNING:|Oops|KASAN|Kernel panic|unreferenced object|'
+    r'possible circular locking|possible recursive locking|'
+    r'inconsistent lock state|suspicious RCU usage|Call Trace:|'
+    r'kernel BUG at')
+
+DISK_BYTES = 32 << 20
+
+
+def parse_scenario(path):
+    """Reads "key = value" lines; repeated keys are joined with spaces."""
+    scn = {'name': os.path.splitext(os.path.basename(path))[0]}
+    with open(path) as f:
+        for raw in f:
+            line = raw.strip()
+            if not line or line.startswith('#'):
+                continue
+            key, sep, value = line.partition('=')
+            if not sep:
+                raise SystemExit(f'{path}: not "key = value": {line}')
+            key, value = key.strip(), value.strip()
+            scn[key] = f'{scn[key]} {value}' if key in scn else value
+    for key in ('arch', 'iommu', 'steps', 'expect'):
+        if key not in scn:
+            raise SystemExit(f'{path}: missing "{key}"')
+    return scn
+
+
+def disk_image(build):
+    """A deterministic image the guest checksums through virtio-blk DMA."""
+    path = os.path.join(build, 'disk.img')
+    if not os.path.exists(path) or os.path.getsize(path) != DISK_BYTES:
+        data = bytes((i * 131 + (i >> 11) * 7) & 0xff
+                     for i in range(1 << 16))
+        with open(path + '.tmp', 'wb') as f:
+            for block in range(DISK_BYTES >> 16):
+                f.write(bytes([block & 0xff]) + data[1:])
+        os.replace(path + '.tmp', path)
+    crc = 0
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            crc = zlib.crc32(chunk, crc)
+    return path, crc
+
+
+def qemu_command(scn, kbuild, initrd, disk):
+    arch = scn['arch']
+    steps = scn['steps'].replace('@DISK_CHECK@',
+                                 f'/dev/vda:{DISK_BYTES}:{disk[1]:08x}')
+    append = ' '.join([
+        f'console={CONSOLE[arch]}', 'panic=-1', 'loglevel=7',
+        'kunit.filter_glob=none', scn.get('append', ''), '--', steps])
+    cmd = QEMU[arch] + [
+        '-nodefaults', '-nographic', '-no-reboot', '-serial', 'stdio',
+        '-kernel', os.path.join(kbuild, KERNEL[arch]),
+        '-initrd', initrd, '-append', append]
+    cmd += scn.get('qemu', '').replace('@DISK@', disk[0]).split()
+    return cmd
+
+
+def run_qemu(cmd, log_path, timeout):
+    start = time.monotonic()
+    with open(log_path, 'w') as log:
+        log.write('# ' + ' '.join(cmd) + '\n')
+        log.flush()
+        try:
+            proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, timeout=timeout)
+            status = proc.returncode
+        except subprocess.TimeoutExpired:
+            status = 'timeout'
+    with open(log_path, errors='replace') as log:
+        return log.read(), status, time.monotonic() - start
+
+
+def bdf_parts(bdf):
+    """'0000:00:03.0' -> (bus, slot, function)."""
+    _, bus, devfn = bdf.split(':')
+    slot, fn = devfn.split('.')
+    return int(bus, 16), int(slot, 16), int(fn, 16)
+
+
+def smmu_events(log):
+    """The raw 4-dword records the SMMUv3 driver prints per event."""
+    events = []
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        m = re.search(r'event (0x[0-9a-f]+) received:', line)
+        if not m:
+            continue
+        words = []
+        for follow in lines[i + 1:i + 5]:
+            w = re.search(r'\s0x([0-9a-f]{16})\s*$', follow)
+            if w:
+                words.append(int(w.group(1), 16))
+        if len(words) == 4:
+            events.append((int(m.group(1), 16), words, line))
+    return events
+
+
+def find_fault(iommu, log, bdf, iova):
+    """The kernel's report of an IOMMU fault at @iova by @bdf, or None."""
+    bus, slot, fn = bdf_parts(bdf)
+    rid = bus << 8 | slot << 3 | fn
+    addr = f'0x{iova:x}'
+    if iommu == 'vtd':
+        pat = (rf'DMAR: \[DMA Write NO_PASID\] Request device '
+               rf'\[{bus:02x}:{slot:02x}\.{fn}\] fault addr {addr} ')
+    elif iommu == 'amd':
+        pat = (rf'({re.escape(bdf)}: |device={re.escape(bdf)} )?'
+               rf'.*Event logged \[IO_PAGE_FAULT.* address={addr} ')
+    elif iommu == 'virtio':
+        pat = rf'fault from EP {rid} at {addr} '
+    elif iommu == 'smmuv3':
+        for event_id, words, line in smmu_events(log):
+            if (event_id == 0x10 and words[0] >> 32 == rid and
+                    words[2] == iova):
+                return line.strip()
+        return None
+    else:
+        return None
+    for line in log.splitlines():
+        if re.search(pat, line) and (iommu != 'amd' or bdf in line):
+            return line.strip()
+    return None
+
+
+def judge(scn, log, status):
+    """Yields (check, passed, detail) for everything the scenario expects."""
+    results = {}
+    for m in re.finditer(r'^RESULT (\S+) (PASS|FAIL)(.*)$', log, re.M):
+        check = m.group(1)
+        prior = results.get(check, (True, ''))
+        results[check] = (prior[0] and m.group(2) == 'PASS',
+                          m.group(3).strip())
+    for check in scn['expect'].split():
+        if check == 'iommu-fault':
+            continue
+        passed, detail = results.pop(check, (False, 'not reported'))
+        yield check, passed, detail
+    for check, (passed, detail) in results.items():
+        if not passed:
+            yield check, False, 'unexpected failure: ' + detail
+    if 'iommu-fault' in scn['expect'].split():
+        faults = re.findall(r'^INFO fault-expected dev=(\S+) iova=0x([0-9a-f]+)',
+                            log, re.M)
+        if not faults:
+            yield 'iommu-fault', False, 'guest expected no fault'
+        for bdf, iova in faults:
+            line = find_fault(scn['iommu'], log, bdf, int(iova, 16))
+            yield ('iommu-fault', line is not None,
+                   line or f'no report for {bdf} at 0x{iova}')
+    done = re.search(r'^DONE ', log, re.M) is not None
+    yield 'boot', done and status == 0, f'exit={status} guest-done={done}'
+    problems = [l.strip() for l in log.splitlines() if LOG_PROBLEMS.search(l)]
+    yield ('clean-log', not problems,
+           '; '.join(problems[:3]) if problems else 'no kernel complaint')
+
+
+def report(scn, log):
+    """The human summary `make run` prints."""
+    print(f'== {scn["name"]}: {scn.get("description", "")}')
+    for m in re.finditer(r'^INFO iommu name=(\S+)', log, re.M):
+        print(f'  IOMMU found:      {m.group(1)}')
+    for m in re.finditer(r'^INFO group id=(\d+) dev=(\S+) type=(\S+) '
+                         r'driver=(\S+)', log, re.M):
+        print(f'  group {m.group(1):>3}:        {m.group(2)} '
+              f'default domain {m.group(3)} (driver {m.group(4)})')
+    for m in re.finditer(r'^RESULT ((?:vfio|group|disk)\S*) (PASS|FAIL)(.*)$',
+                         log, re.M):
+        print(f'  {m.group(1) + ":":<30}{m.group(2)}{m.group(3)}')
+    for bdf, iova in re.findall(r'^INFO fault-expected dev=(\S+) '
+                                r'iova=0x([0-9a-f]+)', log, re.M):
+        line = find_fault(scn['iommu'], log, bdf, int(iova, 16))
+        print(f'  fault at 0x{iova} by {bdf}: {line or "not reported"}')
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('scenario')
+    ap.add_argument('--kbuild', required=True, help='kernel build dir (O=)')
+    ap.add_argument('--initrd', required=True)
+    ap.add_argument('--build', default=os.path.join(ROOT, 'build'))
+    ap.add_argument('--logdir', default=None)
+    ap.add_argument('--report', action='store_true')
+    args = ap.parse_args()
+
+    scn = parse_scenario(args.scenario)
+    logdir = args.logdir or os.path.join(args.build, 'logs')
+    os.makedirs(logdir, exist_ok=True)
+    log_path = os.path.join(logdir, scn['name'] + '.log')
+    cmd = qemu_command(scn, args.kbuild, args.initrd, disk_image(args.build))
+    log, status, secs = run_qemu(cmd, log_path,
+                                 int(scn.get('timeout', '300')))
+    if args.report:
+        report(scn, log)
+    failed = 0
+    for check, passed, detail in judge(scn, log, status):
+        failed += not passed
+        print(f'{"PASS" if passed else "FAIL"} {scn["name"]}/{check} '
+              f'{detail}')
+    print(f'# {scn["name"]}: {secs:.0f}s, log {os.path.relpath(log_path)}')
+    sys.exit(min(failed, 100))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make test: every stage in order, each with its duration, ending in one line
+# "N passed, M failed".  Exit 0 iff nothing failed.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+S=$ROOT/scripts
+out=$LOGS/test.out
+: >"$out"
+
+# stage NAME COMMAND...: runs COMMAND, keeps its PASS/FAIL lines, and turns
+# a failure that printed no FAIL line into one.
+stage() {
+	local name=$1 start=$SECONDS rc before
+	shift
+	echo "=== $name"
+	before=$(grep -c '^FAIL ' "$out")
+	"$@" 2>&1 | tee -a "$out"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -ne 0 ] && [ "$(grep -c '^FAIL ' "$out")" -eq "$before" ]; then
+		fail "$name exit status $rc" | tee -a "$out"
+	fi
+	echo "=== $name: $((SECONDS - start))s"
+	return "$rc"
+}
+
+roundtrip() {
+	local tmp
+	tmp=$(mktemp -d)
+	"$S/export.sh" "$tmp" >/dev/null &&
+		if diff -r "$PATCHES" "$tmp" >"$LOGS/roundtrip.diff"; then
+			pass "export/roundtrip make tree && make export leaves patches/ identical"
+		else
+			fail "export/roundtrip patches/ differs (see build/logs/roundtrip.diff)"
+		fi
+	rm -rf "$tmp"
+}
+
+applies() {
+	FORCE=1 "$S/tree.sh" &&
+		pass "apply/series git am of $(series_patches | wc -l) patches onto base"
+}
+
+built() {
+	"$S/build.sh" "$1" && pass "build/$1 $(make -s -C "$KSRC" O="$BUILD/$1" $(kmake_args "$1") kernelrelease)"
+}
+
+total_start=$SECONDS
+stage deps "$S/deps.sh" || exit 1
+stage tree applies || { echo "0 passed, 1 failed"; exit 1; }
+stage export roundtrip
+stage checkpatch "$S/checkpatch.sh"
+x86=ok arm=ok
+stage bisect "$S/bisect.sh" x86_64 || x86=
+stage build-arm64 built arm64 || arm=
+stage initramfs bash -c "'$S/initramfs.sh' x86_64 && '$S/initramfs.sh' arm64"
+if [ -n "$x86" ]; then stage kunit-x86_64 "$S/kunit.sh" x86_64; fi
+if [ -n "$arm" ]; then stage kunit-arm64 "$S/kunit.sh" arm64; fi
+if [ -n "$x86" ]; then stage scenarios-x86_64 "$S/scenarios.sh" x86-; fi
+if [ -n "$arm" ]; then stage scenarios-arm64 "$S/scenarios.sh" arm64-; fi
+
+passed=$(grep -c '^PASS ' "$out")
+failed=$(grep -c '^FAIL ' "$out")
+[ -n "$x86" ] || { failed=$((failed + 1)); echo "FAIL x86_64 stages not run: no kernel"; }
+[ -n "$arm" ] || { failed=$((failed + 1)); echo "FAIL arm64 stages not run: no kernel"; }
+echo "=== total: $((SECONDS - total_start))s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel's dma_map_benchmark, driven through its debugfs ioctl on an edu
+ * device bound to the dma_map_benchmark driver.  The ABI header comes from
+ * the kernel tree under test (MAP_BENCHMARK_H, set by the Makefile).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/types.h>
+
+#include MAP_BENCHMARK_H
+
+#include "guest.h"
+
+int run_map_benchmark(unsigned int granule, unsigned int seconds,
+		      double *map_us, double *unmap_us)
+{
+	struct map_benchmark map = {
+		.threads = 1,
+		.seconds = seconds,
+		.node = -1,
+		.dma_bits = 32,
+		.dma_dir = DMA_MAP_BIDIRECTIONAL,
+		.granule = granule,
+	};
+	int fd, err = 0;
+
+	fd = open("/sys/kernel/debug/dma_map_benchmark", O_RDWR);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, DMA_MAP_BENCHMARK, &map))
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	*map_us = map.avg_map_100ns / 10.0;
+	*unmap_us = map.avg_unmap_100ns / 10.0;
+	return 0;
+}
+
+/* bench=eduN:GRANULE:SECONDS[:REPEAT] prints one RESULT line per run. */
+void step_bench(const char *arg)
+{
+	unsigned int granule, seconds, repeat = 1, i;
+	double map_us, unmap_us;
+	char name[16], bdf[32];
+	int err;
+
+	if (sscanf(arg, "%15[^:]:%u:%u:%u", name, &granule, &seconds,
+		   &repeat) < 3 || find_edu(name, bdf, sizeof(bdf))) {
+		result("bench", false, "bad-argument=%s", arg);
+		return;
+	}
+	pci_unbind(bdf);
+	err = pci_bind(bdf, "dma_map_benchmark");
+	if (err) {
+		result("bench", false, "dev=%s bind-errno=%d", bdf, -err);
+		return;
+	}
+	for (i = 0; i < repeat; i++) {
+		err = run_map_benchmark(granule, seconds, &map_us,
+					&unmap_us);
+		result("bench", !err,
+		       "dev=%s granule=%u map_us=%.2f unmap_us=%.2f errno=%d",
+		       bdf, granule, map_us, unmap_us, -err);
+	}
+	pci_unbind(bdf);
+}

@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VFIO client for QEMU's "edu" device: the guest's DMA oracle.
+ *
+ * edu copies between guest memory and a 4 KiB buffer of its own at device
+ * address 0x40000.  The client maps a buffer at an IOVA through a VFIO type1
+ * container, has edu copy buffer -> edu -> another offset of the buffer, and
+ * compares the bytes.  After unmapping, the same transfer must not reach the
+ * pages and the IOMMU reports a fault, which the host finds in the log.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/vfio.h>
+
+#include "guest.h"
+
+#define EDU_ID			0x00
+#define EDU_DMA_SRC		0x80
+#define EDU_DMA_DST		0x88
+#define EDU_DMA_COUNT		0x90
+#define EDU_DMA_CMD		0x98
+#define  EDU_DMA_START		0x1
+#define  EDU_DMA_TO_RAM		0x2
+#define EDU_BUFFER		0x40000
+
+/* QEMU 7.2's edu range check rejects a full 4 KiB transfer. */
+#define XFER			2048
+#define PAGE			4096
+/* One device's share of a mapping: source page and destination page. */
+#define SLOT			(2 * PAGE)
+/* edu's DMA mask is 28 bits: keep every IOVA below 256 MiB. */
+#define IOVA_FIRST		0x100000ULL
+#define IOVA_SECOND		0x200000ULL
+#define EDU_TIMEOUT_MS		3000
+
+struct vfio {
+	int container;
+	int group;
+};
+
+struct edu {
+	const char *bdf;
+	int fd;
+	volatile uint8_t *bar0;
+	size_t bar0_size;
+};
+
+static int vfio_open(int group_id, struct vfio *v)
+{
+	char path[64];
+
+	v->group = -1;
+	v->container = open("/dev/vfio/vfio", O_RDWR);
+	if (v->container < 0)
+		return -errno;
+	if (ioctl(v->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION ||
+	    ioctl(v->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0) {
+		close(v->container);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group_id);
+	v->group = open(path, O_RDWR);
+	if (v->group < 0) {
+		int err = -errno;
+
+		close(v->container);
+		return err;
+	}
+	return 0;
+}
+
+static void vfio_close(struct vfio *v)
+{
+	close(v->group);
+	close(v->container);
+}
+
+static bool vfio_group_viable(struct vfio *v)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+
+	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &status))
+		return false;
+	return status.flags & VFIO_GROUP_FLAGS_VIABLE;
+}
+
+/* Claims the group for this container: VFIO takes DMA ownership here. */
+static int vfio_claim(struct vfio *v)
+{
+	if (ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container))
+		return -errno;
+	if (ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		return -errno;
+	return 0;
+}
+
+static int vfio_map(struct vfio *v, void *vaddr, uint64_t iova, size_t size)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)vaddr,
+		.iova = iova,
+		.size = size,
+	};
+
+	return ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
+}
+
+static int vfio_unmap(struct vfio *v, uint64_t iova, size_t size)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = iova,
+		.size = size,
+	};
+
+	if (ioctl(v->container, VFIO_IOMMU_UNMAP_DMA, &unmap))
+		return -errno;
+	return unmap.size == size ? 0 : -EIO;
+}
+
+static uint32_t edu_read32(struct edu *e, unsigned int reg)
+{
+	return *(volatile uint32_t *)(e->bar0 + reg);
+}
+
+static void edu_write64(struct edu *e, unsigned int reg, uint64_t val)
+{
+	*(volatile uint64_t *)(e->bar0 + reg) = val;
+}
+
+static int edu_enable_bus_master(struct edu *e)
+{
+	struct vfio_region_info cfg = {
+		.argsz = sizeof(cfg),
+		.index = VFIO_PCI_CONFIG_REGION_INDEX,
+	};
+	uint16_t cmd;
+
+	if (ioctl(e->fd, VFIO_DEVICE_GET_REGION_INFO, &cfg))
+		return -errno;
+	if (pread(e->fd, &cmd, 2, cfg.offset + 4) != 2)
+		return -EIO;
+	cmd |= 0x4;
+	if (pwrite(e->fd, &cmd, 2, cfg.offset + 4) != 2)
+		return -EIO;
+	return 0;
+}
+
+static int edu_open(struct vfio *v, const char *bdf, struct edu *e)
+{
+	struct vfio_region_info bar = {
+		.argsz = sizeof(bar),
+		.index = VFIO_PCI_BAR0_REGION_INDEX,
+	};
+	void *p;
+	int err;
+
+	e->bdf = bdf;
+	e->fd = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (e->fd < 0)
+		return -errno;
+	if (ioctl(e->fd, VFIO_DEVICE_GET_REGION_INFO, &bar)) {
+		err = -errno;
+		goto err_close;
+	}
+	p = mmap(NULL, bar.size, PROT_READ | PROT_WRITE, MAP_SHARED, e->fd,
+		 bar.offset);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		goto err_close;
+	}
+	e->bar0 = p;
+	e->bar0_size = bar.size;
+	err = edu_enable_bus_master(e);
+	if (err)
+		goto err_unmap;
+	if ((edu_read32(e, EDU_ID) & 0xff) != 0xed) {
+		err = -ENODEV;
+		goto err_unmap;
+	}
+	return 0;
+
+err_unmap:
+	munmap((void *)e->bar0, e->bar0_size);
+err_close:
+	close(e->fd);
+	return err;
+}
+
+static void edu_close(struct edu *e)
+{
+	munmap((void *)e->bar0, e->bar0_size);
+	close(e->fd);
+}
+
+static int edu_dma(struct edu *e, uint64_t src, uint64_t dst, bool to_ram)
+{
+	unsigned int waited;
+
+	edu_write64(e, EDU_DMA_SRC, src);
+	edu_write64(e, EDU_DMA_DST, dst);
+	edu_write64(e, EDU_DMA_COUNT, XFER);
+	edu_write64(e, EDU_DMA_CMD,
+		    EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0));
+	for (waited = 0; waited < EDU_TIMEOUT_MS; waited += 10) {
+		sleep_ms(10);
+		if (!(edu_read32(e, EDU_DMA_CMD) & EDU_DMA_START))
+			return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+static void fill(uint8_t *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(seed + i * 7 + (i >> 8));
+}
+
+/*
+ * @slot is the CPU view of SLOT bytes mapped at @iova: edu reads the first
+ * page into its buffer and writes it back to the second page.
+ */
+static bool edu_round_trip(struct edu *e, uint8_t *slot, uint64_t iova,
+			   unsigned int seed)
+{
+	fill(slot, XFER, seed);
+	memset(slot + PAGE, 0, XFER);
+	if (edu_dma(e, iova, EDU_BUFFER, false) ||
+	    edu_dma(e, EDU_BUFFER, iova + PAGE, true))
+		return false;
+	return !memcmp(slot, slot + PAGE, XFER);
+}
+
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	while (len--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+/*
+ * edu writes to an IOVA that is no longer mapped: the pages behind it must
+ * stay untouched.  The host checks that the IOMMU reported the fault.
+ */
+static bool edu_write_blocked(struct edu *e, uint8_t *slot, uint64_t iova)
+{
+	memset(slot + PAGE, 0, XFER);
+	info("fault-expected", "dev=%s iova=0x%llx access=write", e->bdf,
+	     (unsigned long long)(iova + PAGE));
+	if (edu_dma(e, EDU_BUFFER, iova + PAGE, true))
+		return false;
+	return all_zero(slot + PAGE, XFER);
+}
+
+static uint8_t *alloc_buffer(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Binds @bdf to @driver, retrying while the IOMMU has not probed yet. */
+static int bind_when_ready(const char *bdf, const char *driver)
+{
+	unsigned int waited;
+	int err;
+
+	for (waited = 0;; waited += 100) {
+		err = pci_bind(bdf, driver);
+		if (err != -EAGAIN || waited >= 10000)
+			return err;
+		sleep_ms(100);
+	}
+}
+
+static void release_device(const char *bdf)
+{
+	char path[256];
+
+	pci_unbind(bdf);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 bdf);
+	write_file(path, "\n");
+}
+
+static void check_kernel_rebind(const char *bdf)
+{
+	double map_us = 0, unmap_us = 0;
+	int err;
+
+	err = bind_when_ready(bdf, "dma_map_benchmark");
+	if (!err)
+		err = run_map_benchmark(1, 1, &map_us, &unmap_us);
+	result("vfio-rebind-kernel", !err,
+	       "dev=%s errno=%d map_us=%.2f unmap_us=%.2f", bdf, -err, map_us,
+	       unmap_us);
+	release_device(bdf);
+}
+
+static void vfio_single(const char *bdf, int group)
+{
+	struct vfio v;
+	struct edu e;
+	uint8_t *buf;
+	bool ok;
+	int err;
+
+	buf = alloc_buffer(SLOT);
+	err = buf ? vfio_open(group, &v) : -ENOMEM;
+	if (err) {
+		result("vfio-roundtrip", false, "open-errno=%d", -err);
+		goto out_free;
+	}
+	err = vfio_claim(&v);
+	if (!err)
+		err = edu_open(&v, bdf, &e);
+	if (err) {
+		result("vfio-roundtrip", false, "claim-errno=%d", -err);
+		goto out_close;
+	}
+
+	err = vfio_map(&v, buf, IOVA_FIRST, SLOT);
+	ok = !err && edu_round_trip(&e, buf, IOVA_FIRST, 0x11);
+	result("vfio-roundtrip", ok, "dev=%s iova=0x%llx bytes=%d errno=%d",
+	       bdf, IOVA_FIRST, XFER, -err);
+
+	err = vfio_unmap(&v, IOVA_FIRST, SLOT);
+	ok = !err && edu_write_blocked(&e, buf, IOVA_FIRST);
+	result("vfio-unmap-blocked", ok, "dev=%s iova=0x%llx errno=%d", bdf,
+	       IOVA_FIRST + PAGE, -err);
+
+	err = vfio_map(&v, buf, IOVA_SECOND, SLOT);
+	ok = !err && edu_round_trip(&e, buf, IOVA_SECOND, 0x5a);
+	result("vfio-remap", ok, "dev=%s iova=0x%llx errno=%d", bdf,
+	       IOVA_SECOND, -err);
+
+	edu_close(&e);
+out_close:
+	vfio_close(&v);
+out_free:
+	if (buf)
+		munmap(buf, SLOT);
+}
+
+void step_vfio(const char *arg)
+{
+	char bdf[32];
+	int err, group = -1;
+
+	err = find_edu(arg, bdf, sizeof(bdf));
+	if (err) {
+		result("vfio-bind", false, "edu=%s errno=%d", arg, -err);
+		return;
+	}
+	pci_unbind(bdf);
+	err = bind_when_ready(bdf, "vfio-pci");
+	if (!err)
+		group = wait_pci_group(bdf, 5000);
+	result("vfio-bind", !err && group >= 0, "dev=%s group=%d errno=%d",
+	       bdf, group, -err);
+	if (err || group < 0)
+		return;
+	vfio_single(bdf, group);
+	release_device(bdf);
+	check_kernel_rebind(bdf);
+}
+
+/*
+ * VFIO takes a group only when no member is bound to a kernel DMA driver,
+ * keeps kernel DMA drivers off its members while it owns the group, and both
+ * members then DMA through the one container.
+ */
+static void vfio_group_owned(const char *a, const char *b, int group)
+{
+	char drv[64];
+	struct edu ea, eb;
+	struct vfio v;
+	uint8_t *buf;
+	bool viable, ok;
+	int err;
+
+	err = vfio_open(group, &v);
+	if (err) {
+		result("group-refused-kernel-sibling", false, "open-errno=%d",
+		       -err);
+		return;
+	}
+	/*
+	 * Base 6.1 refuses the claim with EPERM; the ownership rework answers
+	 * EBUSY when a kernel DMA driver holds the group.  Either is a refusal.
+	 */
+	viable = vfio_group_viable(&v);
+	err = vfio_claim(&v);
+	result("group-refused-kernel-sibling",
+	       !viable && (err == -EBUSY || err == -EPERM),
+	       "viable=%d errno=%d", viable, -err);
+	if (!err)
+		goto out_close;
+
+	release_device(b);
+	err = vfio_claim(&v);
+	result("group-claimed", !err, "group=%d errno=%d", group, -err);
+	if (err)
+		goto out_close;
+
+	err = pci_bind(b, "dma_map_benchmark");
+	pci_driver(b, drv, sizeof(drv));
+	result("group-kernel-driver-refused", err && !drv[0],
+	       "dev=%s errno=%d driver=%s", b, -err, drv[0] ? drv : "-");
+	release_device(b);
+
+	buf = alloc_buffer(2 * SLOT);
+	err = buf ? pci_bind(b, "vfio-pci") : -ENOMEM;
+	if (!err)
+		err = vfio_map(&v, buf, IOVA_FIRST, 2 * SLOT);
+	if (!err)
+		err = edu_open(&v, a, &ea);
+	if (!err) {
+		err = edu_open(&v, b, &eb);
+		if (err)
+			edu_close(&ea);
+	}
+	if (err) {
+		result("group-dma", false, "errno=%d", -err);
+		goto out_free;
+	}
+	ok = edu_round_trip(&ea, buf, IOVA_FIRST, 0x21) &&
+	     edu_round_trip(&eb, buf + SLOT, IOVA_FIRST + SLOT, 0x42);
+	result("group-dma", ok, "devs=%s,%s iova=0x%llx", a, b, IOVA_FIRST);
+	edu_close(&eb);
+	edu_close(&ea);
+out_free:
+	if (buf)
+		munmap(buf, 2 * SLOT);
+out_close:
+	vfio_close(&v);
+}
+
+void step_vfio_group(const char *arg)
+{
+	char name_a[16], name_b[16], a[32], b[32];
+	int err, err_b, ga = -1, gb = -1;
+
+	if (sscanf(arg, "%15[^,],%15s", name_a, name_b) != 2 ||
+	    find_edu(name_a, a, sizeof(a)) || find_edu(name_b, b, sizeof(b))) {
+		result("group-shared", false, "bad-argument=%s", arg);
+		return;
+	}
+	pci_unbind(a);
+	pci_unbind(b);
+	err = bind_when_ready(a, "vfio-pci");
+	err_b = bind_when_ready(b, "dma_map_benchmark");
+	if (!err && !err_b) {
+		ga = wait_pci_group(a, 5000);
+		gb = wait_pci_group(b, 5000);
+	}
+	result("group-shared", !err && !err_b && ga >= 0 && ga == gb,
+	       "devs=%s,%s groups=%d,%d errno=%d,%d", a, b, ga, gb, -err,
+	       -err_b);
+	if (!err && !err_b && ga >= 0 && ga == gb)
+		vfio_group_owned(a, b, ga);
+	release_device(a);
+	release_device(b);
+
+	err = bind_when_ready(a, "dma_map_benchmark");
+	result("group-released", !err, "dev=%s errno=%d", a, -err);
+	release_device(a);
+}
