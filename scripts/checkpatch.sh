@@ -7,6 +7,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 allow=$ROOT/tests/checkpatch-allow.txt
+# checkpatch runs scripts/spdxcheck.py, which needs Debian's python3-ply and
+# python3-git: make sure Debian's python3 is the one found.
+export PATH=/usr/bin:$PATH
 mapfile -t patches < <(series_patches)
 [ ${#patches[@]} -gt 0 ] || { pass "checkpatch/series no patches"; exit 0; }
 for p in "${patches[@]}"; do

@@ -6,7 +6,8 @@ set -euo pipefail
 
 PACKAGES="linux-source-6.1 qemu-system-x86 qemu-system-arm
 gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross make flex bison bc
-libelf-dev libssl-dev ccache cpio python3 perl git xz-utils"
+libelf-dev libssl-dev ccache cpio python3 python3-ply python3-git
+perl git xz-utils"
 
 missing=()
 for p in $PACKAGES; do
