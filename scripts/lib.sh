@@ -17,6 +17,8 @@ SERIES_EMAIL="iommu-series@example.org"
 # the same command lines and share one build directory.
 export PATH=/usr/lib/ccache:$PATH
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+# Hash paths relative to the checkout, so that another clone hits the cache.
+export CCACHE_BASEDIR=$ROOT
 
 mkdir -p "$LOGS"
 
