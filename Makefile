@@ -2,15 +2,21 @@
 # The IOMMU series workflow; README.md explains each target.
 ARCH ?= x86_64
 IOMMU ?= intel
+BOOTS ?= 5
+ONLY ?=
 S := scripts
 
-.PHONY: run test tree export build deps kunit scenarios checkpatch bisect initramfs
+.PHONY: run test bench tree export build deps kunit scenarios checkpatch bisect initramfs
 
 run:
 	IOMMU=$(IOMMU) $(S)/run.sh
 
 test:
 	$(S)/test.sh
+
+# make bench [BOOTS=5] [ONLY=x86-vtd]: base against series, dma_map_benchmark.
+bench:
+	BOOTS=$(BOOTS) ONLY=$(ONLY) $(S)/bench.sh
 
 deps:
 	$(S)/deps.sh

@@ -6,13 +6,15 @@
 # of the project), so "kunit.py run" later finds the same configuration and
 # reuses the same build: one kernel per arch serves KUnit and the scenarios.
 #   scripts/build.sh x86_64|arm64 [make targets]
+# KSRC and OUT choose another tree and build directory (scripts/bench.sh
+# builds the base this way).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 arch=$1
 shift
-out=$BUILD/$arch
-log=$LOGS/build-$arch.log
+out=${OUT:-$BUILD/$arch}
+log=$LOGS/build-$(basename "$out").log
 # shellcheck disable=SC2046
 read -r -a margs <<<"$(kmake_args "$arch")"
 

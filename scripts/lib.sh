@@ -5,7 +5,7 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
-KSRC=$BUILD/linux
+KSRC=${KSRC:-$BUILD/linux}
 LOGS=$BUILD/logs
 PATCHES=$ROOT/patches
 JOBS=${JOBS:-$(nproc)}

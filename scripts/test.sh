@@ -54,6 +54,8 @@ stage checkpatch "$S/checkpatch.sh"
 x86=ok arm=ok
 stage bisect "$S/bisect.sh" x86_64 || x86=
 stage build-arm64 built arm64 || arm=
+stage compile-test-x86_64 "$S/compile-test.sh" x86_64
+stage compile-test-arm64 "$S/compile-test.sh" arm64
 stage initramfs bash -c "'$S/initramfs.sh' x86_64 && '$S/initramfs.sh' arm64"
 if [ -n "$x86" ]; then stage kunit-x86_64 "$S/kunit.sh" x86_64; fi
 if [ -n "$arm" ]; then stage kunit-arm64 "$S/kunit.sh" arm64; fi

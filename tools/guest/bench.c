@@ -57,7 +57,7 @@ void step_bench(const char *arg)
 		return;
 	}
 	pci_unbind(bdf);
-	err = pci_bind(bdf, "dma_map_benchmark");
+	err = pci_bind_when_ready(bdf, "dma_map_benchmark");
 	if (err) {
 		result("bench", false, "dev=%s bind-errno=%d", bdf, -err);
 		return;

@@ -20,6 +20,7 @@ int pci_group(const char *bdf);
 int wait_pci_group(const char *bdf, unsigned int timeout_ms);
 int pci_unbind(const char *bdf);
 int pci_bind(const char *bdf, const char *driver);
+int pci_bind_when_ready(const char *bdf, const char *driver);
 void pci_driver(const char *bdf, char *buf, size_t len);
 int find_edu(const char *name, char *bdf, size_t len);
 uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t len);

@@ -220,6 +220,23 @@ int pci_bind(const char *bdf, const char *driver)
 	return err;
 }
 
+/*
+ * Binds @bdf to @driver, retrying while the probe is deferred (-EAGAIN):
+ * the IOMMU that serves the device may not have probed yet.
+ */
+int pci_bind_when_ready(const char *bdf, const char *driver)
+{
+	unsigned int waited;
+	int err;
+
+	for (waited = 0;; waited += 100) {
+		err = pci_bind(bdf, driver);
+		if (err != -EAGAIN || waited >= 10000)
+			return err;
+		sleep_ms(100);
+	}
+}
+
 /* The driver bound to @bdf, or "" when none. */
 void pci_driver(const char *bdf, char *buf, size_t len)
 {

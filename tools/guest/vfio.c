@@ -271,20 +271,6 @@ static uint8_t *alloc_buffer(size_t size)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* Binds @bdf to @driver, retrying while the IOMMU has not probed yet. */
-static int bind_when_ready(const char *bdf, const char *driver)
-{
-	unsigned int waited;
-	int err;
-
-	for (waited = 0;; waited += 100) {
-		err = pci_bind(bdf, driver);
-		if (err != -EAGAIN || waited >= 10000)
-			return err;
-		sleep_ms(100);
-	}
-}
-
 static void release_device(const char *bdf)
 {
 	char path[256];
@@ -300,7 +286,7 @@ static void check_kernel_rebind(const char *bdf)
 	double map_us = 0, unmap_us = 0;
 	int err;
 
-	err = bind_when_ready(bdf, "dma_map_benchmark");
+	err = pci_bind_when_ready(bdf, "dma_map_benchmark");
 	if (!err)
 		err = run_map_benchmark(1, 1, &map_us, &unmap_us);
 	result("vfio-rebind-kernel", !err,
@@ -365,7 +351,7 @@ void step_vfio(const char *arg)
 		return;
 	}
 	pci_unbind(bdf);
-	err = bind_when_ready(bdf, "vfio-pci");
+	err = pci_bind_when_ready(bdf, "vfio-pci");
 	if (!err)
 		group = wait_pci_group(bdf, 5000);
 	result("vfio-bind", !err && group >= 0, "dev=%s group=%d errno=%d",
@@ -460,8 +446,8 @@ void step_vfio_group(const char *arg)
 	}
 	pci_unbind(a);
 	pci_unbind(b);
-	err = bind_when_ready(a, "vfio-pci");
-	err_b = bind_when_ready(b, "dma_map_benchmark");
+	err = pci_bind_when_ready(a, "vfio-pci");
+	err_b = pci_bind_when_ready(b, "dma_map_benchmark");
 	if (!err && !err_b) {
 		ga = wait_pci_group(a, 5000);
 		gb = wait_pci_group(b, 5000);
@@ -474,7 +460,7 @@ void step_vfio_group(const char *arg)
 	release_device(a);
 	release_device(b);
 
-	err = bind_when_ready(a, "dma_map_benchmark");
+	err = pci_bind_when_ready(a, "dma_map_benchmark");
 	result("group-released", !err, "dev=%s errno=%d", a, -err);
 	release_device(a);
 }
