@@ -43,5 +43,7 @@ kunit: build
 	$(S)/kunit.sh $(ARCH)
 
 # make scenarios [SCN=x86-vtd]: boot scenarios on what is already built.
-scenarios: initramfs
+scenarios:
+	$(S)/initramfs.sh x86_64
+	$(S)/initramfs.sh arm64
 	$(S)/scenarios.sh $(SCN)

@@ -17,6 +17,8 @@
  *   disk=DEV:BYTES:CRC32    read DEV through the DMA API, compare the CRC
  *   vfio=eduN               single-device VFIO scenario on the Nth edu
  *   vfio-group=eduA,eduB    multi-device group scenario
+ *   dma-fq=eduN:refused|accepted
+ *                           ask for a flush queue through sysfs
  *   bench=eduN:GRANULE:SECONDS[:REPEAT]
  *                           dma_map_benchmark on the Nth edu
  *   kmemleak                scan for leaks
@@ -403,6 +405,34 @@ static void step_kmemleak(void)
 	result("kmemleak", leaks == 0, "leaks=%d", leaks);
 }
 
+/*
+ * dma-fq=eduN:refused|accepted asks, through sysfs, for a flush queue in the
+ * default domain of the Nth edu's group: only drivers that can defer IOTLB
+ * flushes may accept.
+ */
+static void step_dma_fq(const char *arg)
+{
+	char name[16], want[16], bdf[32], path[96], type[32] = "?";
+	int group, err;
+	bool ok;
+
+	if (sscanf(arg, "%15[^:]:%15s", name, want) != 2 ||
+	    find_edu(name, bdf, sizeof(bdf))) {
+		result("dma-fq", false, "bad-argument=%s", arg);
+		return;
+	}
+	group = pci_group(bdf);
+	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", group);
+	err = write_file(path, "DMA-FQ");
+	read_file(path, type, sizeof(type));
+	if (!strcmp(want, "refused"))
+		ok = err == -EINVAL && !strcmp(type, "DMA");
+	else
+		ok = !err && !strcmp(type, "DMA-FQ");
+	result("dma-fq", ok, "dev=%s group=%d errno=%d type=%s want=%s", bdf,
+	       group, -err, type, want);
+}
+
 static void mount_filesystems(void)
 {
 	mkdir("/dev", 0755);
@@ -447,6 +477,8 @@ static void run_step(const char *step)
 		step_vfio_group(arg);
 	else if (!strncmp(step, "bench=", 6))
 		step_bench(arg);
+	else if (!strncmp(step, "dma-fq=", 7))
+		step_dma_fq(arg);
 	else if (!strcmp(step, "kmemleak"))
 		step_kmemleak();
 	else
