@@ -82,9 +82,10 @@ def qemu_command(scn, kbuild, initrd, disk):
     arch = scn['arch']
     steps = scn['steps'].replace('@DISK_CHECK@',
                                  f'/dev/vda:{DISK_BYTES}:{disk[1]:08x}')
+    suite = scn.get('kunit', 'none:').split(':')[0]
     append = ' '.join([
         f'console={CONSOLE[arch]}', 'panic=-1', 'loglevel=7',
-        'kunit.filter_glob=none', scn.get('append', ''), '--', steps])
+        f'kunit.filter_glob={suite}', scn.get('append', ''), '--', steps])
     cmd = QEMU[arch] + [
         '-nodefaults', '-nographic', '-no-reboot', '-serial', 'stdio',
         '-kernel', os.path.join(kbuild, KERNEL[arch]),
@@ -160,8 +161,27 @@ def find_fault(iommu, log, bdf, iova):
     return None
 
 
+def kunit_status(log, suite):
+    """'pass', 'skip' or 'fail' from the suite's KTAP line; None if absent."""
+    m = re.search(rf'^\s*(not ok|ok) \d+ (?:- )?{re.escape(suite)}'
+                  rf'(\s+#\s*SKIP.*)?$', log, re.M)
+    if not m:
+        return None
+    if m.group(1) == 'not ok':
+        return 'fail'
+    return 'skip' if m.group(2) else 'pass'
+
+
 def judge(scn, log, status):
     """Yields (check, passed, detail) for everything the scenario expects."""
+    if 'kunit' in scn:
+        suite, _, want = scn['kunit'].partition(':')
+        got = kunit_status(log, suite)
+        skip = re.search(rf'^\s*ok \d+ (?:- )?{re.escape(suite)}\s+#\s*SKIP'
+                         r'(.*)$', log, re.M)
+        yield (f'kunit-{suite}', got == want,
+               f'want={want} got={got}' +
+               (f' ({skip.group(1).strip()})' if skip else ''))
     results = {}
     for m in re.finditer(r'^RESULT (\S+) (PASS|FAIL)(.*)$', log, re.M):
         check = m.group(1)
