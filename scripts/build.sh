@@ -23,7 +23,7 @@ read -r -a margs <<<"$(kmake_args "$arch")"
 undefined_options() {
 	local opt
 	for opt in $(sed -nE 's/^CONFIG_([A-Z0-9_]+)=.*/\1/p' "$ROOT/configs/$arch.config"); do
-		git -C "$KSRC" grep -q -E "^(menu)?config $opt\b" -- '*Kconfig*' || echo "$opt"
+		git -C "$KSRC" grep -q -E "^(menu)?config $opt\$" -- '*Kconfig*' || echo "$opt"
 	done
 }
 
@@ -35,13 +35,14 @@ configure() {
 		$(kunit_cross "$arch") --build_dir="$out" \
 		--kunitconfig="$ROOT/configs/$arch.config") >"$log" 2>&1 && return 0
 	[ "${LENIENT_CONFIG:-0}" = 1 ] || return 1
-	local missing opt
-	missing=$(sed -nE 's/^Missing: (.*)/\1/p' "$log")
+	local missing undefined opt
+	missing=$(sed -nE 's/^Missing: (.*)/\1/p' "$log" | tr ',' ' ')
 	[ -n "$missing" ] || return 1
+	undefined=" $(undefined_options | tr '\n' ' ')"
 	for opt in $missing; do
 		opt=${opt#CONFIG_}
 		opt=${opt%%=*}
-		undefined_options | grep -qx "$opt" || return 1
+		[[ $undefined == *" $opt "* ]] || return 1
 	done
 	echo "lenient: this tree does not define: $missing" >>"$log"
 }
