@@ -11,11 +11,12 @@ set -euo pipefail
 arch=$1
 json=$LOGS/kunit-$arch.json
 log=$LOGS/kunit-$arch.log
-rm -f "$json"
+kernel_log=$BUILD/$arch/test.log
+rm -f "$json" "$kernel_log"
 rc=0
 (cd "$KSRC" && python3 tools/testing/kunit/kunit.py run --arch="$arch" \
 	$(kunit_cross "$arch") --build_dir="$BUILD/$arch" \
 	--kunitconfig="$ROOT/configs/$arch.config" --jobs="$JOBS" \
 	--kernel_args=iommu.strict=0 --timeout=900 --json="$json") >"$log" 2>&1 || rc=$?
 python3 "$ROOT/scripts/kunit_suites.py" "$arch" "$json" \
-	"$ROOT/tests/kunit/suites.txt" "$rc" "${log#$ROOT/}"
+	"$ROOT/tests/kunit/suites.txt" "$rc" "${log#$ROOT/}" "$kernel_log"

@@ -2,13 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turns kunit.py's JSON into one PASS/FAIL line per suite.
 
-usage: kunit_suites.py ARCH JSON SUITES_FILE KUNIT_EXIT_CODE LOG
+usage: kunit_suites.py ARCH JSON SUITES_FILE KUNIT_EXIT_CODE LOG KERNEL_LOG
 SUITES_FILE lists "suite [arch ...]" per line; a suite with no arch is
 expected on every arch.  A listed suite that is missing, crashed, failed or
 skipped a case is a failure; an unlisted suite fails only by failing.
+KERNEL_LOG, the console kunit.py saved, must hold no kernel complaint
+(lockdep, WARN, BUG...), judged as the scenarios judge theirs.
 """
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from scenario import LOG_PROBLEMS  # noqa: E402
 
 
 def expected_suites(path, arch):
@@ -28,8 +34,24 @@ def cases(group):
         yield from cases(sub)
 
 
+def clean_log(arch, kernel_log):
+    """One PASS/FAIL line for the kernel's console; returns 1 on FAIL."""
+    try:
+        with open(kernel_log, errors='replace') as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        print(f'FAIL kunit/{arch}/clean-log no kernel log ({e})')
+        return 1
+    problems = [l.strip() for l in lines if LOG_PROBLEMS.search(l)]
+    if problems:
+        print(f'FAIL kunit/{arch}/clean-log {"; ".join(problems[:3])}')
+        return 1
+    print(f'PASS kunit/{arch}/clean-log {len(lines)} lines, no kernel complaint')
+    return 0
+
+
 def main():
-    arch, json_path, suites_path, rc, log = sys.argv[1:6]
+    arch, json_path, suites_path, rc, log, kernel_log = sys.argv[1:7]
     try:
         with open(json_path) as f:
             root = json.load(f)
@@ -59,6 +81,7 @@ def main():
     if rc != '0' and not failed:
         print(f'FAIL kunit/{arch}/run kunit.py exit {rc} (log {log})')
         failed += 1
+    failed += clean_log(arch, kernel_log)
     return 1 if failed else 0
 
 
