@@ -7,8 +7,11 @@ SUITES_FILE lists "suite [arch ...]" per line; a suite with no arch is
 expected on every arch.  A listed suite that is missing, crashed, failed or
 skipped a case is a failure; an unlisted suite fails only by failing.
 KERNEL_LOG, the console kunit.py saved, must hold no kernel complaint
-(lockdep, WARN, BUG...), judged as the scenarios judge theirs.
+(lockdep, WARN, BUG...), judged as the scenarios judge theirs, except the
+warnings that tests provoke on purpose: tests/kunit/expected-warnings.txt
+names the function of each, which must warn exactly once.
 """
+import re
 import json
 import os
 import sys
@@ -34,7 +37,38 @@ def cases(group):
         yield from cases(sub)
 
 
-def clean_log(arch, kernel_log):
+WARN_START = re.compile(r'-+\[ cut here \]-+')
+WARN_AT = re.compile(r'WARNING: .* at \S+ ([A-Za-z0-9_.]+)\+0x')
+WARN_END = re.compile(r'---\[ end trace ')
+
+
+def expected_warnings(path):
+    try:
+        with open(path) as f:
+            return {line.split()[0] for line in f
+                    if line.strip() and not line.startswith('#')}
+    except OSError:
+        return set()
+
+
+def drop_expected(lines, expected):
+    """The console without the expected warnings; counts them by function."""
+    kept, seen, i = [], {}, 0
+    while i < len(lines):
+        if WARN_START.search(lines[i]) and i + 1 < len(lines):
+            m = WARN_AT.search(lines[i + 1])
+            if m and m.group(1) in expected:
+                seen[m.group(1)] = seen.get(m.group(1), 0) + 1
+                while i < len(lines) and not WARN_END.search(lines[i]):
+                    i += 1
+                i += 1
+                continue
+        kept.append(lines[i])
+        i += 1
+    return kept, seen
+
+
+def clean_log(arch, kernel_log, expected):
     """One PASS/FAIL line for the kernel's console; returns 1 on FAIL."""
     try:
         with open(kernel_log, errors='replace') as f:
@@ -42,11 +76,15 @@ def clean_log(arch, kernel_log):
     except OSError as e:
         print(f'FAIL kunit/{arch}/clean-log no kernel log ({e})')
         return 1
+    lines, seen = drop_expected(lines, expected)
     problems = [l.strip() for l in lines if LOG_PROBLEMS.search(l)]
+    problems += [f'{fn} warned {seen.get(fn, 0)} times, not once'
+                 for fn in sorted(expected) if seen.get(fn, 0) != 1]
     if problems:
         print(f'FAIL kunit/{arch}/clean-log {"; ".join(problems[:3])}')
         return 1
-    print(f'PASS kunit/{arch}/clean-log {len(lines)} lines, no kernel complaint')
+    print(f'PASS kunit/{arch}/clean-log {len(lines)} lines, no kernel '
+          f'complaint, {len(seen)} expected warnings')
     return 0
 
 
@@ -81,7 +119,9 @@ def main():
     if rc != '0' and not failed:
         print(f'FAIL kunit/{arch}/run kunit.py exit {rc} (log {log})')
         failed += 1
-    failed += clean_log(arch, kernel_log)
+    warnings = os.path.join(os.path.dirname(suites_path),
+                            'expected-warnings.txt')
+    failed += clean_log(arch, kernel_log, expected_warnings(warnings))
     return 1 if failed else 0
 
 
