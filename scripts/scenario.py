@@ -82,7 +82,7 @@ def qemu_command(scn, kbuild, initrd, disk):
     arch = scn['arch']
     steps = scn['steps'].replace('@DISK_CHECK@',
                                  f'/dev/vda:{DISK_BYTES}:{disk[1]:08x}')
-    suite = scn.get('kunit', 'none:').split(':')[0]
+    suite = kunit_glob(scn)
     append = ' '.join([
         f'console={CONSOLE[arch]}', 'panic=-1', 'loglevel=7',
         f'kunit.filter_glob={suite}', scn.get('append', ''), '--', steps])
@@ -161,6 +161,21 @@ def find_fault(iommu, log, bdf, iova):
     return None
 
 
+def kunit_wants(scn):
+    """[(suite, 'pass'|'skip')] from "kunit = SUITE:WANT [SUITE:WANT...]"."""
+    return [tuple(w.partition(':')[::2]) for w in scn.get('kunit', '').split()]
+
+
+def kunit_glob(scn):
+    """kunit.filter_glob for the scenario's suites: their common prefix."""
+    suites = [suite for suite, _ in kunit_wants(scn)]
+    if not suites:
+        return 'none'
+    if len(suites) == 1:
+        return suites[0]
+    return os.path.commonprefix(suites) + '*'
+
+
 def kunit_status(log, suite):
     """'pass', 'skip' or 'fail' from the suite's KTAP line; None if absent."""
     m = re.search(rf'^\s*(not ok|ok) \d+ (?:- )?{re.escape(suite)}'
@@ -174,8 +189,7 @@ def kunit_status(log, suite):
 
 def judge(scn, log, status):
     """Yields (check, passed, detail) for everything the scenario expects."""
-    if 'kunit' in scn:
-        suite, _, want = scn['kunit'].partition(':')
+    for suite, want in kunit_wants(scn):
         got = kunit_status(log, suite)
         skip = re.search(rf'^\s*ok \d+ (?:- )?{re.escape(suite)}\s+#\s*SKIP'
                          r'(.*)$', log, re.M)
