@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: dma_map_benchmark on VT-d, AMD-Vi, virtio-iommu and SMMUv3,
-# the base kernel against the series kernel, in alternating boots.
+# the base kernel against the series kernel, in alternating boots; then the
+# series' fault delivery on the mock IOMMU (scripts/fault_bench.py).
 #   BOOTS=N (default 5) boots per kernel; ONLY=pattern picks scenarios.
 # The base is built from a worktree of build/linux at "base", into
 # build/base-<arch>, with the same configuration as the series.
@@ -22,5 +23,10 @@ for arch in x86_64 arm64; do
 	KSRC=$base_src OUT=$BUILD/base-$arch LENIENT_CONFIG=1 "$S/build.sh" "$arch"
 	"$S/initramfs.sh" "$arch"
 done
-exec python3 "$S/bench.py" --boots "${BOOTS:-5}" --only "${ONLY:-}" \
-	--table "$LOGS/bench-table.md"
+rc=0
+python3 "$S/bench.py" --boots "${BOOTS:-5}" --only "${ONLY:-}" \
+	--table "$LOGS/bench-table.md" || rc=$?
+# Fault delivery on the mock IOMMU: the series' own path, no base to compare.
+python3 "$S/fault_bench.py" --runs "${BOOTS:-5}" --table "$LOGS/bench-table.md" ||
+	rc=1
+exit "$rc"

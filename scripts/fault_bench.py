@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Measure fault delivery: faults per second from report to handler.
+
+Runs the series' iommu-fault-bench KUnit suite (drivers/iommu/iommu-kunit.c)
+on the mock IOMMU, RUNS times on each arch, with kunit.py exec on the build
+scripts/build.sh made, and prints the median of each measurement: one and
+four reporting threads.  The base kernel has no such path, so the figures
+are absolute, not ratios.  They are TCG figures: compare them with each
+other, not with hardware.
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_once(arch, build, ksrc):
+    cmd = [sys.executable, 'tools/testing/kunit/kunit.py', 'exec',
+           f'--arch={arch}', f'--build_dir={build}', '--timeout=600',
+           '--kernel_args=iommu.strict=0', '--raw_output=kunit',
+           'iommu-fault-bench']
+    if arch == 'arm64':
+        cmd.append('--cross_compile=aarch64-linux-gnu-')
+    out = subprocess.run(cmd, cwd=ksrc, capture_output=True, text=True)
+    found = re.findall(r'fault delivery, (\d+) thread\(s\): (\d+) faults/s',
+                       out.stdout)
+    if out.returncode or len(found) != 2:
+        raise SystemExit(f'fault bench on {arch} failed:\n{out.stdout[-2000:]}')
+    return {int(t): int(r) for t, r in found}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--runs', type=int, default=5)
+    ap.add_argument('--build', default=os.path.join(ROOT, 'build'))
+    ap.add_argument('--ksrc', default=os.path.join(ROOT, 'build/linux'))
+    ap.add_argument('--table', default=None, help='append the table here')
+    args = ap.parse_args()
+
+    rows = []
+    for arch in ('x86_64', 'arm64'):
+        samples = {}
+        for _ in range(args.runs):
+            for threads, rate in run_once(arch, os.path.join(args.build, arch),
+                                          args.ksrc).items():
+                samples.setdefault(threads, []).append(rate)
+        for threads, rates in sorted(samples.items()):
+            med = statistics.median(rates)
+            rows.append((arch, threads, med, min(rates), max(rates), len(rates)))
+            print(f'PASS bench/fault-delivery/{arch}/{threads}-threads '
+                  f'median={med:.0f}/s min={min(rates)} max={max(rates)} '
+                  f'runs={len(rates)}')
+    table = ['', '| fault delivery (mock, TCG) | threads | median faults/s '
+             '| min | max | runs |', '| --- | --- | --- | --- | --- | --- |']
+    table += [f'| {a} | {t} | {m:.0f} | {lo} | {hi} | {n} |'
+              for a, t, m, lo, hi, n in rows]
+    print('\n'.join(table))
+    if args.table:
+        with open(args.table, 'a') as f:
+            f.write('\n'.join(table) + '\n')
+
+
+if __name__ == '__main__':
+    main()
