@@ -167,13 +167,17 @@ def kunit_wants(scn):
 
 
 def kunit_glob(scn):
-    """kunit.filter_glob for the scenario's suites: their common prefix."""
+    """kunit.filter_glob for the scenario's suites: their common prefix, then
+    the set of characters that follow it in each, so that other suites of
+    the same prefix stay out ("iommu-hw-[pr]*")."""
     suites = [suite for suite, _ in kunit_wants(scn)]
     if not suites:
         return 'none'
     if len(suites) == 1:
         return suites[0]
-    return os.path.commonprefix(suites) + '*'
+    prefix = os.path.commonprefix(suites)
+    nexts = sorted({s[len(prefix)] for s in suites if len(s) > len(prefix)})
+    return prefix + (f'[{"".join(nexts)}]' if nexts else '') + '*'
 
 
 def kunit_status(log, suite):
