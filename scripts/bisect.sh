@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Builds every prefix of the series for x86_64, oldest first, in the one
-# build directory (incremental, ccache), and leaves build/linux where it was.
-# The last prefix is the whole series, so its build is the x86_64 kernel the
-# later stages use.  Earlier prefixes may lack Kconfig options that later
+# Builds every prefix of the series for one arch (x86_64 or arm64), oldest
+# first, in that arch's build directory (incremental, ccache), and leaves
+# build/linux where it was.  The last prefix is the whole series, so its
+# build is the kernel of that arch that the later stages use.  Earlier prefixes may lack Kconfig options that later
 # patches add (build.sh's LENIENT_CONFIG); the last must have them all.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

@@ -42,18 +42,14 @@ applies() {
 		pass "apply/series git am of $(series_patches | wc -l) patches onto base"
 }
 
-built() {
-	"$S/build.sh" "$1" && pass "build/$1 $(make -s -C "$KSRC" O="$BUILD/$1" $(kmake_args "$1") kernelrelease)"
-}
-
 total_start=$SECONDS
 stage deps "$S/deps.sh" || exit 1
 stage tree applies || { echo "0 passed, 1 failed"; exit 1; }
 stage export roundtrip
 stage checkpatch "$S/checkpatch.sh"
 x86=ok arm=ok
-stage bisect "$S/bisect.sh" x86_64 || x86=
-stage build-arm64 built arm64 || arm=
+stage bisect-x86_64 "$S/bisect.sh" x86_64 || x86=
+stage bisect-arm64 "$S/bisect.sh" arm64 || arm=
 stage compile-test-x86_64 "$S/compile-test.sh" x86_64
 stage compile-test-arm64 "$S/compile-test.sh" arm64
 stage initramfs bash -c "'$S/initramfs.sh' x86_64 && '$S/initramfs.sh' arm64"
