@@ -43,6 +43,7 @@ trap 'rm -rf "$tmp"; git -C "$KSRC" config --unset branch.series.description || 
 git -C "$KSRC" config branch.series.description "$description"
 GIT_COMMITTER_DATE="$tip_date" git -C "$KSRC" -c core.abbrev=12 format-patch -q \
 	--cover-letter --cover-from-description=subject --zero-commit \
+	--subject-prefix="PATCH v$SERIES_VERSION" \
 	--no-signature -o "$tmp" base..HEAD
 mkdir -p "$out"
 find "$out" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' -delete
