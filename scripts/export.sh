@@ -39,8 +39,12 @@ PY
 
 tip_date=$(git -C "$KSRC" log -1 --format=%aD HEAD)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"; git -C "$KSRC" config --unset branch.series.description || true' EXIT
-git -C "$KSRC" config branch.series.description "$description"
+# format-patch takes the cover letter from the checked-out branch's
+# description: set it for that branch, whatever its name.
+branch=$(git -C "$KSRC" symbolic-ref -q --short HEAD) ||
+	die "build/linux is not on a branch: check out the series"
+trap 'rm -rf "$tmp"; git -C "$KSRC" config --unset "branch.$branch.description" || true' EXIT
+git -C "$KSRC" config "branch.$branch.description" "$description"
 GIT_COMMITTER_DATE="$tip_date" git -C "$KSRC" -c core.abbrev=12 format-patch -q \
 	--cover-letter --cover-from-description=subject --zero-commit \
 	--subject-prefix="PATCH v$SERIES_VERSION" \
