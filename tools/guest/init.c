@@ -385,7 +385,12 @@ static void step_kmemleak(void)
 	ssize_t n;
 	char *p;
 
-	/* Two scans: an object is reported once it stays unreferenced. */
+	/*
+	 * kmemleak does not report an object younger than five seconds: let
+	 * what the steps before allocated age first.  Two scans: an object
+	 * is reported once it stays unreferenced.
+	 */
+	sleep(6);
 	if (write_file(path, "scan") || write_file(path, "scan")) {
 		result("kmemleak", false, "scan-failed");
 		return;
