@@ -26,10 +26,16 @@ def boot(scn, kbuild, initrd, disk, logdir, tag):
     log_path = os.path.join(logdir, f'bench-{scn["name"]}-{tag}.log')
     log, status, _ = scenario.run_qemu(cmd, log_path,
                                        int(scn.get('timeout', '300')))
-    runs = re.findall(r'^RESULT bench PASS .*granule=(\d+) map_us=([\d.]+) '
-                      r'unmap_us=([\d.]+)', log, re.M)
+    runs = bench_runs(log)
     if status != 0 or not runs:
         raise SystemExit(f'bench boot failed: {log_path} (exit {status})')
+    return runs
+
+
+def bench_runs(log):
+    """[(granule, map_us, unmap_us)] of the guest's passing bench lines."""
+    runs = re.findall(r'^RESULT bench PASS .*granule=(\d+) map_us=([\d.]+) '
+                      r'unmap_us=([\d.]+)', log, re.M)
     return [(int(g), float(m), float(u)) for g, m, u in runs]
 
 

@@ -1,22 +1,25 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turns kunit.py's JSON into one PASS/FAIL line per suite.
+"""Judges a KUnit console: one PASS/FAIL line per suite.
 
-usage: kunit_suites.py ARCH JSON SUITES_FILE KUNIT_EXIT_CODE LOG KERNEL_LOG
-SUITES_FILE lists "suite [arch ...]" per line; a suite with no arch is
-expected on every arch.  A listed suite that is missing, crashed, failed or
-skipped a case is a failure; an unlisted suite fails only by failing.
-KERNEL_LOG, the console kunit.py saved, must hold no kernel complaint
+usage: kunit_suites.py ARCH KERNEL_LOG SUITES_FILE KUNIT_EXIT_CODE LOG
+KERNEL_LOG is the console kunit.py saved (build/<arch>/test.log); the
+kernel's own KTAP parser reads it (scripts/ktap.py).  SUITES_FILE lists
+"suite [arch ...]" per line; a suite with no arch is expected on every arch.
+A listed suite that is missing, ran more than once, crashed, failed or
+skipped a case is a failure; an unlisted suite fails only by failing or
+running twice; a run whose plan announced suites that never printed (a
+crash or a hang) fails.  The console must also hold no kernel complaint
 (lockdep, WARN, BUG...), judged as the scenarios judge theirs, except the
 warnings that tests provoke on purpose: tests/kunit/expected-warnings.txt
 names the function of each, which must warn exactly once.
 """
 import re
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap  # noqa: E402
 from scenario import LOG_PROBLEMS  # noqa: E402
 
 
@@ -28,13 +31,6 @@ def expected_suites(path, arch):
             if words and (len(words) == 1 or arch in words[1:]):
                 suites.append(words[0])
     return suites
-
-
-def cases(group):
-    for case in group.get('test_cases', []):
-        yield case['status']
-    for sub in group.get('sub_groups', []):
-        yield from cases(sub)
 
 
 WARN_START = re.compile(r'-+\[ cut here \]-+')
@@ -68,14 +64,8 @@ def drop_expected(lines, expected):
     return kept, seen
 
 
-def clean_log(arch, kernel_log, expected):
+def clean_log(arch, lines, expected):
     """One PASS/FAIL line for the kernel's console; returns 1 on FAIL."""
-    try:
-        with open(kernel_log, errors='replace') as f:
-            lines = f.read().splitlines()
-    except OSError as e:
-        print(f'FAIL kunit/{arch}/clean-log no kernel log ({e})')
-        return 1
     lines, seen = drop_expected(lines, expected)
     problems = [l.strip() for l in lines if LOG_PROBLEMS.search(l)]
     problems += [f'{fn} warned {seen.get(fn, 0)} times, not once'
@@ -88,40 +78,56 @@ def clean_log(arch, kernel_log, expected):
     return 0
 
 
-def main():
-    arch, json_path, suites_path, rc, log, kernel_log = sys.argv[1:7]
-    try:
-        with open(json_path) as f:
-            root = json.load(f)
-    except (OSError, ValueError) as e:
-        print(f'FAIL kunit/{arch}/run no result ({e}); exit {rc}, log {log}')
-        return 1
-    groups = {g['name']: g for g in root.get('sub_groups', [])}
+def judge_suites(arch, result, listed, log):
+    """The suites' lines; returns the number of FAIL lines."""
     failed = 0
-    for name in expected_suites(suites_path, arch):
-        group = groups.pop(name, None)
-        if group is None:
+    for name in listed:
+        runs = result.suites.pop(name, [])
+        if not runs:
             print(f'FAIL kunit/{arch}/{name} missing (log {log})')
             failed += 1
             continue
-        statuses = list(cases(group))
+        got = ktap.outcome(runs)
+        statuses = [case for run in runs for case in ktap.cases(run)]
         # A listed suite must run: a skipped case is a failure here.
-        bad = [s for s in statuses if s != 'PASS']
-        ok = statuses and not bad
+        bad = [case for case in statuses if not ktap.passed(case)]
+        ok = got == 'pass' and not bad
         print(f'{"PASS" if ok else "FAIL"} kunit/{arch}/{name} '
-              f'cases={len(statuses)} not-passed={len(bad)}')
+              f'cases={len(statuses)} not-passed={len(bad)}' +
+              ('' if ok else f' {got} (log {log})'))
         failed += not ok
-    for name, group in groups.items():
-        bad = [s for s in cases(group) if s not in ('PASS', 'SKIP')]
-        if bad:
-            print(f'FAIL kunit/{arch}/{name} unlisted suite failed')
+    lost = result.suites.pop('', [])
+    for name, runs in result.suites.items():
+        got = ktap.outcome(runs)
+        if got not in ('pass', 'skip'):
+            print(f'FAIL kunit/{arch}/{name} unlisted suite: {got} '
+                  f'(log {log})')
             failed += 1
+    if lost or result.errors:
+        errors = sorted(set(result.errors))
+        print(f'FAIL kunit/{arch}/run {len(lost)} suites of the plan never '
+              f'printed; parser: {"; ".join(errors)} (log {log})')
+        failed += 1
+    return failed
+
+
+def main():
+    arch, kernel_log, suites_path, rc, log = sys.argv[1:6]
+    try:
+        with open(kernel_log, errors='replace') as f:
+            text = f.read()
+    except OSError as e:
+        print(f'FAIL kunit/{arch}/run no kernel log ({e}); exit {rc}, '
+              f'log {log}')
+        return 1
+    failed = judge_suites(arch, ktap.parse(text),
+                          expected_suites(suites_path, arch), log)
     if rc != '0' and not failed:
         print(f'FAIL kunit/{arch}/run kunit.py exit {rc} (log {log})')
         failed += 1
     warnings = os.path.join(os.path.dirname(suites_path),
                             'expected-warnings.txt')
-    failed += clean_log(arch, kernel_log, expected_warnings(warnings))
+    failed += clean_log(arch, text.splitlines(), expected_warnings(warnings))
     return 1 if failed else 0
 
 

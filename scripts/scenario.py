@@ -19,6 +19,9 @@ import sys
 import time
 import zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 QEMU = {
@@ -180,26 +183,32 @@ def kunit_glob(scn):
     return prefix + (f'[{"".join(nexts)}]' if nexts else '') + '*'
 
 
-def kunit_status(log, suite):
-    """'pass', 'skip' or 'fail' from the suite's KTAP line; None if absent."""
-    m = re.search(rf'^\s*(not ok|ok) \d+ (?:- )?{re.escape(suite)}'
-                  rf'(\s+#\s*SKIP.*)?$', log, re.M)
-    if not m:
-        return None
-    if m.group(1) == 'not ok':
-        return 'fail'
-    return 'skip' if m.group(2) else 'pass'
+def judge_kunit(scn, log):
+    """Yields (check, passed, detail) for the scenario's KUnit suites, as
+    the kernel's KTAP parser reads the console: each listed suite must have
+    run once with the wanted result, and no other suite may have run."""
+    wants = kunit_wants(scn)
+    if not wants:
+        return
+    result = ktap.parse(log)
+    for suite, want in wants:
+        runs = result.suites.pop(suite, [])
+        got = ktap.outcome(runs)
+        reasons = [result.skips.get(case.name) for run in runs
+                   for case in [run, *ktap.cases(run)]]
+        reason = next((r for r in reasons if r), None)
+        yield (f'kunit-{suite}', got == want, f'want={want} got={got}' +
+               (f' ({reason})' if reason else ''))
+    for suite in result.suites:
+        yield (f'kunit-{suite or "plan"}', False,
+               f'ran, not in "kunit =" (glob {kunit_glob(scn)})' if suite else
+               'suites of the plan never printed: '
+               + '; '.join(sorted(set(result.errors))))
 
 
 def judge(scn, log, status):
     """Yields (check, passed, detail) for everything the scenario expects."""
-    for suite, want in kunit_wants(scn):
-        got = kunit_status(log, suite)
-        skip = re.search(rf'^\s*ok \d+ (?:- )?{re.escape(suite)}\s+#\s*SKIP'
-                         r'(.*)$', log, re.M)
-        yield (f'kunit-{suite}', got == want,
-               f'want={want} got={got}' +
-               (f' ({skip.group(1).strip()})' if skip else ''))
+    yield from judge_kunit(scn, log)
     results = {}
     for m in re.finditer(r'^RESULT (\S+) (PASS|FAIL)(.*)$', log, re.M):
         check = m.group(1)

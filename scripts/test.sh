@@ -45,6 +45,7 @@ applies() {
 total_start=$SECONDS
 stage deps "$S/deps.sh" || exit 1
 stage tree applies || { echo "0 passed, 1 failed"; exit 1; }
+stage harness env KSRC="$KSRC" python3 "$ROOT/tests/harness/run.py"
 stage export roundtrip
 stage checkpatch "$S/checkpatch.sh"
 x86=ok arm=ok

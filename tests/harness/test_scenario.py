@@ -1,0 +1,278 @@
+# SPDX-License-Identifier: GPL-2.0
+"""scripts/scenario.py's judges on a scenario console.
+
+x86-vtd.log is the console of x86-vtd.scn (a copy of
+tests/scenarios/x86-vtd.scn) as make test saved it, the early boot
+trimmed; every test below breaks one thing in it and looks for the one
+check that must fail.
+"""
+import re
+import unittest
+
+from common import fixture, fixture_path
+import scenario
+
+SCN = scenario.parse_scenario(fixture_path('x86-vtd.scn'))
+LOG = fixture('x86-vtd.log')
+GUEST_CHECKS = [c for c in SCN['expect'].split() if c != 'iommu-fault']
+
+
+def judge(log=LOG, status=0, scn=SCN):
+    """{check: (passed, detail)}; a check judged twice is kept as a list."""
+    out = {}
+    for check, passed, detail in scenario.judge(scn, log, status):
+        if check in out:
+            prior = out[check]
+            out[check] = (prior if isinstance(prior, list) else [prior])
+            out[check].append((passed, detail))
+        else:
+            out[check] = (passed, detail)
+    return out
+
+
+def failed(results):
+    def ok(r):
+        return all(p for p, _ in r) if isinstance(r, list) else r[0]
+    return sorted(c for c, r in results.items() if not ok(r))
+
+
+def drop_lines(log, pattern):
+    return ''.join(line for line in log.splitlines(True)
+                   if not re.search(pattern, line))
+
+
+class ParseScenario(unittest.TestCase):
+    def test_keys(self):
+        self.assertEqual(SCN['name'], 'x86-vtd')
+        self.assertEqual(SCN['iommu'], 'vtd')
+        # Repeated keys are joined with spaces.
+        self.assertIn('intremap=on -drive file=@DISK@', SCN['qemu'])
+        self.assertEqual(len(SCN['expect'].split()), 16)
+
+    def test_kunit_glob(self):
+        scn = dict(SCN)
+        self.assertEqual(scenario.kunit_glob(scn), 'iommu-hw-[fpr]*')
+        scn['kunit'] = 'iommu-hw-paging:pass iommu-hw-replace:pass'
+        self.assertEqual(scenario.kunit_glob(scn), 'iommu-hw-[pr]*')
+        scn['kunit'] = 'iommu-hw-paging:skip'
+        self.assertEqual(scenario.kunit_glob(scn), 'iommu-hw-paging')
+        del scn['kunit']
+        self.assertEqual(scenario.kunit_glob(scn), 'none')
+
+
+class Judge(unittest.TestCase):
+    def test_good(self):
+        results = judge()
+        self.assertEqual(failed(results), [])
+        self.assertEqual(sorted(results), sorted(
+            GUEST_CHECKS + ['iommu-fault', 'boot', 'clean-log'] +
+            ['kunit-iommu-hw-paging', 'kunit-iommu-hw-replace',
+             'kunit-iommu-hw-fault']))
+        self.assertEqual(results['kunit-iommu-hw-fault'],
+                         (True, 'want=pass got=pass'))
+        self.assertEqual(results['boot'], (True, 'exit=0 guest-done=True'))
+
+    def test_each_check_absent(self):
+        for check in GUEST_CHECKS:
+            with self.subTest(check=check):
+                results = judge(drop_lines(LOG, rf'^RESULT {check} '))
+                self.assertEqual(failed(results), [check])
+                self.assertEqual(results[check], (False, 'not reported'))
+
+    def test_each_check_failing(self):
+        for check in GUEST_CHECKS:
+            with self.subTest(check=check):
+                log = re.sub(rf'^RESULT {check} PASS', f'RESULT {check} FAIL',
+                             LOG, flags=re.M)
+                self.assertEqual(failed(judge(log)), [check])
+
+    def test_unexpected_failure(self):
+        log = LOG.replace('DONE ', 'RESULT dma-fq FAIL errno=22\nDONE ')
+        results = judge(log)
+        self.assertEqual(failed(results), ['dma-fq'])
+        self.assertEqual(results['dma-fq'],
+                         (False, 'unexpected failure: errno=22'))
+
+    def test_fault_not_reported(self):
+        log = drop_lines(LOG, r'fault addr 0x101000 ')
+        results = judge(log)
+        self.assertEqual(failed(results), ['iommu-fault'])
+        self.assertEqual(results['iommu-fault'],
+                         (False, 'no report for 0000:00:03.0 at 0x101000'))
+
+    def test_fault_not_expected_by_guest(self):
+        results = judge(drop_lines(LOG, r'^INFO fault-expected'))
+        self.assertEqual(results['iommu-fault'],
+                         (False, 'guest expected no fault'))
+
+    def test_guest_not_done(self):
+        results = judge(drop_lines(LOG, r'^DONE '))
+        self.assertEqual(failed(results), ['boot'])
+
+    def test_qemu_timeout(self):
+        results = judge(status='timeout')
+        self.assertEqual(failed(results), ['boot'])
+        self.assertEqual(results['boot'],
+                         (False, 'exit=timeout guest-done=True'))
+
+    def test_kernel_complaint(self):
+        log = LOG.replace('Run /init as init process',
+                          'WARNING: CPU: 1 PID: 1 at drivers/iommu/iommu.c:'
+                          '3820 iommu_attach_group+0x10/0x20\n'
+                          'Run /init as init process')
+        results = judge(log)
+        self.assertEqual(failed(results), ['clean-log'])
+
+
+class JudgeKunit(unittest.TestCase):
+    """The scenario's in-guest KUnit suites, through the KTAP parser."""
+
+    def kunit(self, log, scn=SCN):
+        return {c: r for c, r in judge(log, scn=scn).items()
+                if c.startswith('kunit-')}
+
+    def test_console_hangs_mid_suite(self):
+        log = LOG[:LOG.index('DMAR: [DMA Read NO_PASID]')]
+        results = self.kunit(log)
+        self.assertEqual(results['kunit-iommu-hw-fault'],
+                         (False, 'want=pass got=crash'))
+        self.assertTrue(results['kunit-iommu-hw-paging'][0])
+        self.assertEqual(judge(log, status='timeout')['boot'][0], False)
+
+    def test_console_panics_mid_suite(self):
+        log = LOG[:LOG.index('    # test_hw_fault_to_handler: 0000:00:03.0: '
+                             'fault 1')]
+        log += ('Kernel panic - not syncing: Fatal exception in interrupt\n'
+                '---[ end Kernel panic - not syncing: Fatal exception in '
+                'interrupt ]---\n')
+        results = judge(log)
+        self.assertEqual(results['kunit-iommu-hw-fault'],
+                         (False, 'want=pass got=crash'))
+        self.assertFalse(results['clean-log'][0])
+        self.assertIn('Kernel panic', results['clean-log'][1])
+
+    def test_suite_absent(self):
+        start = LOG.index('    KTAP version 1\n    # Subtest: iommu-hw-fault')
+        end = LOG.index('ok 3 iommu-hw-fault\n') + len('ok 3 '
+                                                          'iommu-hw-fault\n')
+        log = (LOG[:start] + LOG[end:]).replace('\n1..3\n', '\n1..2\n')
+        results = self.kunit(log)
+        self.assertEqual(results['kunit-iommu-hw-fault'],
+                         (False, 'want=pass got=None'))
+        self.assertEqual([c for c, r in results.items() if not r[0]],
+                         ['kunit-iommu-hw-fault'])
+
+    def test_plan_not_finished(self):
+        """The plan's third suite never starts: both the suite and the
+        plan fail."""
+        start = LOG.index('    KTAP version 1\n    # Subtest: iommu-hw-fault')
+        end = LOG.index('ok 3 iommu-hw-fault\n') + len('ok 3 '
+                                                          'iommu-hw-fault\n')
+        results = self.kunit(LOG[:start] + LOG[end:])
+        self.assertEqual(results['kunit-iommu-hw-fault'],
+                         (False, 'want=pass got=None'))
+        self.assertEqual(results['kunit-plan'],
+                         (False, 'suites of the plan never printed: '
+                          'missing expected subtest!'))
+
+    def test_suite_twice(self):
+        start = LOG.index('    KTAP version 1\n    # Subtest: iommu-hw-paging')
+        end = LOG.index('ok 1 iommu-hw-paging\n')
+        paging = LOG[start:end] + 'ok 4 iommu-hw-paging\n'
+        log = LOG.replace('ok 3 iommu-hw-fault\n',
+                          'ok 3 iommu-hw-fault\n' + paging).replace(
+                              '\n1..3\n', '\n1..4\n')
+        results = self.kunit(log)
+        self.assertEqual(results['kunit-iommu-hw-paging'],
+                         (False, 'want=pass got=2-runs'))
+        self.assertTrue(results['kunit-iommu-hw-fault'][0])
+
+    def test_suite_not_listed(self):
+        """A suite the glob let in by mistake fails."""
+        scn = dict(SCN, kunit='iommu-hw-paging:pass iommu-hw-replace:pass')
+        results = self.kunit(LOG, scn)
+        self.assertEqual(results['kunit-iommu-hw-fault'],
+                         (False, 'ran, not in "kunit =" (glob '
+                          'iommu-hw-[pr]*)'))
+
+    def test_failed_case(self):
+        log = LOG.replace('    ok 1 test_hw_fault_to_handler',
+                          '    not ok 1 test_hw_fault_to_handler').replace(
+                              'ok 3 iommu-hw-fault', 'not ok 3 iommu-hw-fault')
+        self.assertEqual(self.kunit(log)['kunit-iommu-hw-fault'],
+                         (False, 'want=pass got=fail'))
+
+    def test_skip_with_reason(self):
+        log = LOG.replace(
+            '    ok 1 test_hw_fault_to_handler',
+            '    ok 1 test_hw_fault_to_handler # SKIP 0000:00:03.0: the '
+            'IOMMU driver does not report its faults').replace(
+                'ok 3 iommu-hw-fault', 'ok 3 iommu-hw-fault # SKIP')
+        self.assertEqual(self.kunit(log)['kunit-iommu-hw-fault'],
+                         (False, 'want=pass got=skip (0000:00:03.0: the '
+                          'IOMMU driver does not report its faults)'))
+        scn = dict(SCN, kunit=SCN['kunit'].replace('fault:pass',
+                                                   'fault:skip'))
+        self.assertTrue(self.kunit(log, scn)['kunit-iommu-hw-fault'][0])
+
+    def test_no_kunit_wanted(self):
+        scn = {k: v for k, v in SCN.items() if k != 'kunit'}
+        self.assertEqual(self.kunit(LOG[:LOG.index('KTAP version')], scn), {})
+
+
+class FindFault(unittest.TestCase):
+    """The matchers of each IOMMU's fault report."""
+
+    def test_vtd(self):
+        line = scenario.find_fault('vtd', LOG, '0000:00:03.0', 0x101000)
+        self.assertEqual(line, 'DMAR: [DMA Write NO_PASID] Request device '
+                         '[00:03.0] fault addr 0x101000 [fault reason 0x05] '
+                         'PTE Write access is not set')
+
+    def test_vtd_wrong_address_or_device(self):
+        self.assertIsNone(scenario.find_fault('vtd', LOG, '0000:00:03.0',
+                                              0x10100))
+        self.assertIsNone(scenario.find_fault('vtd', LOG, '0000:00:03.0',
+                                              0x1010000))
+        self.assertIsNone(scenario.find_fault('vtd', LOG, '0000:00:04.0',
+                                              0x101000))
+        self.assertIsNone(scenario.find_fault('vtd', LOG, '0000:01:03.0',
+                                              0x101000))
+
+    def test_virtio(self):
+        log = fixture('fault-virtio.log')
+        self.assertEqual(scenario.find_fault('virtio', log, '0000:00:03.0',
+                                             0x101000),
+                         'virtio_iommu virtio0: page fault from EP 24 at '
+                         '0x101000 []')
+        self.assertIsNone(scenario.find_fault('virtio', log, '0000:00:04.0',
+                                              0x101000))
+        self.assertIsNone(scenario.find_fault('virtio', log, '0000:00:03.0',
+                                              0x10100))
+
+    def test_smmuv3(self):
+        log = fixture('fault-smmuv3.log')
+        self.assertEqual(scenario.find_fault('smmuv3', log, '0000:00:03.0',
+                                             0x101004),
+                         'arm-smmu-v3 9050000.smmuv3: event 0x10 received:')
+        self.assertIsNone(scenario.find_fault('smmuv3', log, '0000:00:04.0',
+                                              0x101000))
+        self.assertIsNone(scenario.find_fault('smmuv3', log, '0000:00:03.0',
+                                              0x10100c))
+
+    def test_amd(self):
+        log = fixture('fault-amd.log')
+        self.assertIn('vfio-pci 0000:00:03.0: AMD-Vi: Event logged',
+                      scenario.find_fault('amd', log, '0000:00:03.0',
+                                          0x101000))
+        self.assertIn('device=0000:00:04.0 ',
+                      scenario.find_fault('amd', log, '0000:00:04.0',
+                                          0x101000))
+        self.assertIsNone(scenario.find_fault('amd', log, '0000:00:05.0',
+                                              0x101000))
+        self.assertIsNone(scenario.find_fault('amd', log, '0000:00:03.0',
+                                              0x10100))
+
+
+if __name__ == '__main__':
+    unittest.main()
