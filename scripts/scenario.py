@@ -34,6 +34,10 @@ KERNEL = {
     'arm64': 'arch/arm64/boot/Image',
 }
 CONSOLE = {'x86_64': 'ttyS0', 'arm64': 'ttyAMA0'}
+# "qemu-version": the system's QEMU (Debian 12's 7.2) unless a scenario
+# needs QEMU 10, which scripts/qemu10.sh unpacks from bookworm-backports
+# into build/qemu10 (once).
+QEMU_VERSIONS = ('7.2', '10')
 
 # Anything the kernel says when it is unhappy fails the scenario.
 LOG_PROBLEMS = re.compile(
@@ -61,6 +65,10 @@ def parse_scenario(path):
     for key in ('arch', 'iommu', 'steps', 'expect'):
         if key not in scn:
             raise SystemExit(f'{path}: missing "{key}"')
+    scn.setdefault('qemu-version', QEMU_VERSIONS[0])
+    if scn['qemu-version'] not in QEMU_VERSIONS:
+        raise SystemExit(f'{path}: qemu-version {scn["qemu-version"]}: '
+                         f'one of {", ".join(QEMU_VERSIONS)}')
     return scn
 
 
@@ -81,7 +89,46 @@ def disk_image(build):
     return path, crc
 
 
-def qemu_command(scn, kbuild, initrd, disk):
+def qemu10(build):
+    """(bin dir, environment) of the unpacked QEMU 10, fetched if need be."""
+    env = dict(os.environ, BUILD=build)
+    out = subprocess.run([os.path.join(ROOT, 'scripts', 'qemu10.sh')],
+                         env=env, stdout=subprocess.PIPE, text=True)
+    if out.returncode != 0:
+        return None, None
+    bindir = out.stdout.strip().splitlines()[-1]
+    usr = os.path.dirname(bindir)
+    env = dict(os.environ)
+    libs = os.path.join(usr, 'lib', 'x86_64-linux-gnu')
+    env['LD_LIBRARY_PATH'] = ':'.join(
+        filter(None, [libs, os.environ.get('LD_LIBRARY_PATH')]))
+    # Its own modules and firmware, not those of the system's 7.2.
+    env['QEMU_MODULE_DIR'] = os.path.join(libs, 'qemu')
+    return bindir, env
+
+
+def qemu_binary(scn, build):
+    """(argv prefix, environment) of the QEMU the scenario asks for; the
+    prefix is None if that QEMU cannot be had."""
+    base = QEMU[scn['arch']]
+    if scn['qemu-version'] == '7.2':
+        return base, None
+    bindir, env = qemu10(build)
+    if bindir is None:
+        return None, None
+    share = os.path.join(os.path.dirname(bindir), 'share', 'qemu')
+    return [os.path.join(bindir, base[0]), '-L', share] + base[1:], env
+
+
+def qemu_version(argv, env):
+    out = subprocess.run([argv[0], '--version'], env=env, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if not out.stdout:
+        return f'{argv[0]} --version: exit {out.returncode}'
+    return out.stdout.splitlines()[0]
+
+
+def qemu_command(scn, kbuild, initrd, disk, qemu=None):
     arch = scn['arch']
     steps = scn['steps'].replace('@DISK_CHECK@',
                                  f'/dev/vda:{DISK_BYTES}:{disk[1]:08x}')
@@ -89,7 +136,7 @@ def qemu_command(scn, kbuild, initrd, disk):
     append = ' '.join([
         f'console={CONSOLE[arch]}', 'panic=-1', 'loglevel=7',
         f'kunit.filter_glob={suite}', scn.get('append', ''), '--', steps])
-    cmd = QEMU[arch] + [
+    cmd = (qemu or QEMU[arch]) + [
         '-nodefaults', '-nographic', '-no-reboot', '-serial', 'stdio',
         '-kernel', os.path.join(kbuild, KERNEL[arch]),
         '-initrd', initrd, '-append', append]
@@ -97,14 +144,16 @@ def qemu_command(scn, kbuild, initrd, disk):
     return cmd
 
 
-def run_qemu(cmd, log_path, timeout):
+def run_qemu(cmd, log_path, timeout, env=None):
     start = time.monotonic()
     with open(log_path, 'w') as log:
+        log.write('# ' + qemu_version(cmd, env) + '\n')
         log.write('# ' + ' '.join(cmd) + '\n')
         log.flush()
         try:
             proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                  stdin=subprocess.DEVNULL, timeout=timeout)
+                                  stdin=subprocess.DEVNULL, timeout=timeout,
+                                  env=env)
             status = proc.returncode
         except subprocess.TimeoutExpired:
             status = 'timeout'
@@ -271,9 +320,15 @@ def main():
     logdir = args.logdir or os.path.join(args.build, 'logs')
     os.makedirs(logdir, exist_ok=True)
     log_path = os.path.join(logdir, scn['name'] + '.log')
-    cmd = qemu_command(scn, args.kbuild, args.initrd, disk_image(args.build))
+    qemu, env = qemu_binary(scn, args.build)
+    if qemu is None:
+        print(f'FAIL {scn["name"]}/qemu QEMU {scn["qemu-version"]} not '
+              f'available (scripts/qemu10.sh: build/logs/qemu10.log)')
+        sys.exit(1)
+    cmd = qemu_command(scn, args.kbuild, args.initrd, disk_image(args.build),
+                       qemu)
     log, status, secs = run_qemu(cmd, log_path,
-                                 int(scn.get('timeout', '300')))
+                                 int(scn.get('timeout', '300')), env)
     if args.report:
         report(scn, log)
     failed = 0

@@ -6,7 +6,9 @@ tests/scenarios/x86-vtd.scn) as make test saved it, the early boot
 trimmed; every test below breaks one thing in it and looks for the one
 check that must fail.
 """
+import os
 import re
+import tempfile
 import unittest
 
 from common import fixture, fixture_path
@@ -58,6 +60,28 @@ class ParseScenario(unittest.TestCase):
         self.assertEqual(scenario.kunit_glob(scn), 'iommu-hw-paging')
         del scn['kunit']
         self.assertEqual(scenario.kunit_glob(scn), 'none')
+
+
+    def test_qemu_version(self):
+        self.assertEqual(SCN['qemu-version'], '7.2')
+        with open(fixture_path('x86-vtd.scn')) as f:
+            text = f.read()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'x86-vtd-sm.scn')
+            for version, ok in (('10', True), ('7.2', True), ('9', False)):
+                with open(path, 'w') as f:
+                    f.write(text + f'qemu-version = {version}\n')
+                if ok:
+                    scn = scenario.parse_scenario(path)
+                    self.assertEqual(scn['qemu-version'], version)
+                else:
+                    with self.assertRaises(SystemExit):
+                        scenario.parse_scenario(path)
+
+    def test_qemu_binary(self):
+        argv, env = scenario.qemu_binary(SCN, '/nonexistent')
+        self.assertEqual(argv, scenario.QEMU['x86_64'])
+        self.assertIsNone(env)
 
 
 class Judge(unittest.TestCase):
