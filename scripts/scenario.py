@@ -192,8 +192,11 @@ def find_fault(iommu, log, bdf, iova):
     rid = bus << 8 | slot << 3 | fn
     addr = f'0x{iova:x}'
     if iommu == 'vtd':
-        pat = (rf'DMAR: \[DMA Write NO_PASID\] Request device '
-               rf'\[{bus:02x}:{slot:02x}\.{fn}\] fault addr {addr} ')
+        # Legacy mode has no PASID; scalable mode reports the request
+        # without PASID under its RID_PASID ("PASID 0x0").
+        pat = (rf'DMAR: \[DMA Write (?:NO_PASID|PASID 0x[0-9a-f]+)\] '
+               rf'Request device \[{bus:02x}:{slot:02x}\.{fn}\] '
+               rf'fault addr {addr} ')
     elif iommu == 'amd':
         pat = (rf'({re.escape(bdf)}: |device={re.escape(bdf)} )?'
                rf'.*Event logged \[IO_PAGE_FAULT.* address={addr} ')

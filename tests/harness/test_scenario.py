@@ -263,6 +263,28 @@ class FindFault(unittest.TestCase):
         self.assertIsNone(scenario.find_fault('vtd', LOG, '0000:01:03.0',
                                               0x101000))
 
+    def test_vtd_scalable_mode(self):
+        """Scalable mode names the RID_PASID where legacy says NO_PASID."""
+        log = fixture('fault-vtd-sm.log')
+        self.assertEqual(scenario.find_fault('vtd', log, '0000:00:03.0',
+                                             0x101000),
+                         'DMAR: [DMA Write PASID 0x0] Request device '
+                         '[00:03.0] fault addr 0x101000 [fault reason 0x71] '
+                         'SM: Present bit in first-level paging entry is '
+                         'clear')
+        # Another address or device, or the read at 0x300000: not it.
+        for bdf, iova in (('0000:00:03.0', 0x10100),
+                          ('0000:00:04.0', 0x101000),
+                          ('0000:00:03.0', 0x300000)):
+            self.assertIsNone(scenario.find_fault('vtd', log, bdf, iova))
+        other = ('DMAR: [INTR-REMAP] Request device [00:03.0] fault index '
+                 '0x101000 [fault reason 0x22] Present field in the IRTE '
+                 'entry is clear\n'
+                 'DMAR: [DMA Write PASID] Request device [00:03.0] fault '
+                 'addr 0x101000 [fault reason 0x71] x\n')
+        self.assertIsNone(scenario.find_fault('vtd', other, '0000:00:03.0',
+                                              0x101000))
+
     def test_virtio(self):
         log = fixture('fault-virtio.log')
         self.assertEqual(scenario.find_fault('virtio', log, '0000:00:03.0',
