@@ -284,6 +284,12 @@ def judge(scn, log, status):
             line = find_fault(scn['iommu'], log, bdf, int(iova, 16))
             yield ('iommu-fault', line is not None,
                    line or f'no report for {bdf} at 0x{iova}')
+    for key in sorted(k for k in scn if k.startswith('console-')):
+        line = next((l for l in log.splitlines() if re.search(scn[key], l)),
+                    None)
+        yield (key, line is not None,
+               line.strip() if line is not None
+               else f'no line matches {scn[key]}')
     done = re.search(r'^DONE ', log, re.M) is not None
     yield 'boot', done and status == 0, f'exit={status} guest-done={done}'
     problems = [l.strip() for l in log.splitlines() if LOG_PROBLEMS.search(l)]

@@ -139,6 +139,18 @@ class Judge(unittest.TestCase):
         self.assertEqual(results['boot'],
                          (False, 'exit=timeout guest-done=True'))
 
+    def test_console_checks(self):
+        scn = dict(SCN)
+        scn['console-legacy-fault'] = r'^DMAR: \[DMA Write NO_PASID\] '
+        scn['console-first-level'] = r'\[fault reason 0x71\]'
+        results = judge(scn=scn)
+        self.assertEqual(failed(results), ['console-first-level'])
+        self.assertTrue(results['console-legacy-fault'][1].startswith(
+            'DMAR: [DMA Write NO_PASID] Request device [00:03.0]'))
+        self.assertIn('no line matches', results['console-first-level'][1])
+        log = fixture('fault-vtd-sm.log')
+        self.assertTrue(judge(log, scn=scn)['console-first-level'][0])
+
     def test_kernel_complaint(self):
         log = LOG.replace('Run /init as init process',
                           'WARNING: CPU: 1 PID: 1 at drivers/iommu/iommu.c:'
