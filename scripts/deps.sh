@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES="linux-source-6.1 qemu-system-x86 qemu-system-arm
 gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross make flex bison bc
 libelf-dev libssl-dev ccache cpio python3 python3-ply python3-git
-perl git xz-utils"
+perl git xz-utils sparse python3-sphinx python3-sphinx-rtd-theme"
 
 missing=()
 for p in $PACKAGES; do

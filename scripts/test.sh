@@ -53,6 +53,12 @@ stage bisect-x86_64 "$S/bisect.sh" x86_64 || x86=
 stage bisect-arm64 "$S/bisect.sh" arm64 || arm=
 stage compile-test-x86_64 "$S/compile-test.sh" x86_64
 stage compile-test-arm64 "$S/compile-test.sh" arm64
+stage kernel-doc "$S/static-checks.sh" kernel-doc
+stage htmldocs "$S/static-checks.sh" htmldocs
+stage w1-x86_64 "$S/static-checks.sh" w1 x86_64
+stage sparse-x86_64 "$S/static-checks.sh" sparse x86_64
+stage w1-arm64 "$S/static-checks.sh" w1 arm64
+stage sparse-arm64 "$S/static-checks.sh" sparse arm64
 stage initramfs bash -c "'$S/initramfs.sh' x86_64 && '$S/initramfs.sh' arm64"
 if [ -n "$x86" ]; then stage kunit-x86_64 "$S/kunit.sh" x86_64; fi
 if [ -n "$arm" ]; then stage kunit-arm64 "$S/kunit.sh" arm64; fi
