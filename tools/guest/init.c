@@ -21,6 +21,8 @@
  *                           ask for a flush queue through sysfs
  *   bench=eduN:GRANULE:SECONDS[:REPEAT]
  *                           dma_map_benchmark on the Nth edu
+ *   remove=eduN             remove the Nth edu from the PCI bus, which
+ *                           releases it from its IOMMU
  *   kmemleak                scan for leaks
  *
  * Then the machine powers off.  The program is static and has no
@@ -463,6 +465,23 @@ static void open_console(void)
 		close(fd);
 }
 
+/* Removes the Nth edu from the bus: its IOMMU driver releases it. */
+static void step_remove(const char *arg)
+{
+	char bdf[32], path[96];
+	int err;
+
+	if (find_edu(arg, bdf, sizeof(bdf))) {
+		result("pci-remove", false, "bad-argument=%s", arg);
+		return;
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
+	err = write_file(path, "1");
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	result("pci-remove", !err && access(path, F_OK), "dev=%s errno=%d",
+	       bdf, -err);
+}
+
 static void run_step(const char *step)
 {
 	const char *arg = strchr(step, '=');
@@ -484,6 +503,8 @@ static void run_step(const char *step)
 		step_bench(arg);
 	else if (!strncmp(step, "dma-fq=", 7))
 		step_dma_fq(arg);
+	else if (!strncmp(step, "remove=", 7))
+		step_remove(arg);
 	else if (!strcmp(step, "kmemleak"))
 		step_kmemleak();
 	else
