@@ -4,6 +4,7 @@ ARCH ?= x86_64
 IOMMU ?= intel
 BOOTS ?= 5
 ONLY ?=
+ICOUNT ?= 0
 S := scripts
 
 .PHONY: run test bench tree export build deps kunit scenarios checkpatch bisect initramfs
@@ -14,9 +15,10 @@ run:
 test:
 	$(S)/test.sh
 
-# make bench [BOOTS=5] [ONLY=x86-vtd]: base against series, dma_map_benchmark.
+# make bench [BOOTS=5] [ONLY=x86-vtd] [ICOUNT=1]: base against series,
+# dma_map_benchmark.
 bench:
-	BOOTS=$(BOOTS) ONLY=$(ONLY) $(S)/bench.sh
+	BOOTS=$(BOOTS) ONLY=$(ONLY) ICOUNT=$(ICOUNT) $(S)/bench.sh
 
 deps:
 	$(S)/deps.sh

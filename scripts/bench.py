@@ -21,8 +21,24 @@ import scenario  # noqa: E402
 ROOT = scenario.ROOT
 
 
-def boot(scn, kbuild, initrd, disk, logdir, tag):
+# QEMU counts guest time in instructions, one virtual ns each, and no
+# longer lets the guest sleep through idle time: the host's load no longer
+# shows in the guest's clock.  icount needs one vCPU thread, so one vCPU.
+ICOUNT = ['-icount', 'shift=0,sleep=off']
+
+
+def icount_command(cmd):
+    """cmd with one vCPU and guest time counted in instructions."""
+    cmd = list(cmd)
+    if '-smp' in cmd:
+        cmd[cmd.index('-smp') + 1] = '1'
+    return cmd + ICOUNT
+
+
+def boot(scn, kbuild, initrd, disk, logdir, tag, icount=False):
     cmd = scenario.qemu_command(scn, kbuild, initrd, disk)
+    if icount:
+        cmd = icount_command(cmd)
     log_path = os.path.join(logdir, f'bench-{scn["name"]}-{tag}.log')
     log, status, _ = scenario.run_qemu(cmd, log_path,
                                        int(scn.get('timeout', '300')))
@@ -46,6 +62,8 @@ def main():
     ap.add_argument('--build', default=os.path.join(ROOT, 'build'))
     ap.add_argument('--only', default='', help='scenario name pattern')
     ap.add_argument('--table', default=None, help='also write the table here')
+    ap.add_argument('--icount', action='store_true',
+                    help='count guest time in instructions (-icount)')
     args = ap.parse_args()
 
     logdir = os.path.join(args.build, 'logs')
@@ -63,7 +81,7 @@ def main():
         for i in range(args.boots):
             for kernel, kbuild in kernels.items():
                 for g, m, u in boot(scn, kbuild, initrd, disk, logdir,
-                                    f'{kernel}-{i}'):
+                                    f'{kernel}-{i}', args.icount):
                     samples.setdefault((kernel, g, 'map'), []).append(m)
                     samples.setdefault((kernel, g, 'unmap'), []).append(u)
         for g in sorted({k[1] for k in samples}):

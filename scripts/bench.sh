@@ -3,7 +3,8 @@
 # make bench: dma_map_benchmark on VT-d, AMD-Vi, virtio-iommu and SMMUv3,
 # the base kernel against the series kernel, in alternating boots; then the
 # series' fault delivery on the mock IOMMU (scripts/fault_bench.py).
-#   BOOTS=N (default 5) boots per kernel; ONLY=pattern picks scenarios.
+#   BOOTS=N (default 5) boots per kernel; ONLY=pattern picks scenarios;
+#   ICOUNT=1 counts guest time in instructions (QEMU -icount, one vCPU).
 # The base is built from a worktree of build/linux at "base", into
 # build/base-<arch>, with the same configuration as the series.
 set -euo pipefail
@@ -24,7 +25,9 @@ for arch in x86_64 arm64; do
 	"$S/initramfs.sh" "$arch"
 done
 rc=0
-python3 "$S/bench.py" --boots "${BOOTS:-5}" --only "${ONLY:-}" \
+icount=()
+[ "${ICOUNT:-0}" = 1 ] && icount=(--icount)
+python3 "$S/bench.py" --boots "${BOOTS:-5}" --only "${ONLY:-}" "${icount[@]}" \
 	--table "$LOGS/bench-table.md" || rc=$?
 # Fault delivery on the mock IOMMU: the series' own path, no base to compare.
 python3 "$S/fault_bench.py" --runs "${BOOTS:-5}" --table "$LOGS/bench-table.md" ||

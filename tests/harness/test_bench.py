@@ -17,6 +17,16 @@ class BenchRuns(unittest.TestCase):
                                           'bind-errno=19\n'), [])
 
 
+class Icount(unittest.TestCase):
+    def test_one_vcpu_and_icount(self):
+        cmd = ['qemu-system-x86_64', '-accel', 'tcg', '-smp', '2',
+               '-kernel', 'bzImage']
+        self.assertEqual(bench.icount_command(cmd),
+                         ['qemu-system-x86_64', '-accel', 'tcg', '-smp', '1',
+                          '-kernel', 'bzImage', '-icount', 'shift=0,sleep=off'])
+        self.assertEqual(cmd[4], '2')
+
+
 class DeliveryRates(unittest.TestCase):
     """fault-bench.log is the suite's KTAP from a kunit.py console, as
     kunit.py exec --raw_output=kunit prints it."""
