@@ -250,12 +250,21 @@ static bool all_zero(const uint8_t *p, size_t len)
 }
 
 /*
+ * The IOMMU drivers rate-limit their fault messages, 10 in 5 seconds (the
+ * kernel's default ratelimit): a transfer that the boot's hardware suites
+ * saw aborted, which QEMU faults word by word, spends that budget, and the
+ * host looks for the message of the fault below.
+ */
+#define FAULT_MSG_INTERVAL_S	6
+
+/*
  * edu writes to an IOVA that is no longer mapped: the pages behind it must
  * stay untouched.  The host checks that the IOMMU reported the fault.
  */
 static bool edu_write_blocked(struct edu *e, uint8_t *slot, uint64_t iova)
 {
 	memset(slot + PAGE, 0, XFER);
+	sleep(FAULT_MSG_INTERVAL_S);
 	info("fault-expected", "dev=%s iova=0x%llx access=write", e->bdf,
 	     (unsigned long long)(iova + PAGE));
 	if (edu_dma(e, EDU_BUFFER, iova + PAGE, true))
