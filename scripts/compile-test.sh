@@ -24,7 +24,7 @@ if [ -n "$missing" ]; then
 	exit 1
 fi
 # Callers of the allocation API elsewhere: "# build: <dir>..." in the fragment.
-read -r -a extra <<<"$(sed -nE 's/^# build: //p' "$frag")"
+read -r -a extra <<<"$(sed -nE 's/^# build: //p' "$frag" | tr '\n' ' ')"
 if ! make -C "$KSRC" "${margs[@]}" O="$out" -j"$JOBS" drivers/iommu/ drivers/vfio/ \
 	drivers/vhost/ "${extra[@]}" >>"$log" 2>&1; then
 	fail "compile-test/$arch build failed (log: ${log#$ROOT/})"
