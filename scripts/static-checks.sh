@@ -75,11 +75,14 @@ not_for_arch() {
 }
 
 # cache_dir [FILE...]: where the base's findings are kept, keyed by the base
-# commit, this script, FILEs and the tools' versions.
+# commit, this script, FILEs, what the base is checked on ($CHECKED: the
+# files, directories or documents the series touches) and the tools'
+# versions.
 cache_dir() {
 	local key
 	key=$({
 		cat "$0" "$@"
+		printf '%s\n' "${CHECKED:-}"
 		gcc --version | head -1
 		aarch64-linux-gnu-gcc --version | head -1
 		sparse --version 2>&1
@@ -259,6 +262,7 @@ case $check in
 w1 | sparse)
 	read -r -a margs <<<"$(kmake_args "$arch")"
 	mapfile -t dirs < <(build_dirs)
+	CHECKED="${dirs[*]}"
 	cache=$(cache_dir "$ROOT/configs/compile-test-$arch.config" \
 		"$ROOT/configs/static-checks-$arch.config")
 	out=$BUILD/check-$arch
@@ -276,8 +280,9 @@ w1 | sparse)
 	report "$check/$arch" "$cache/$check-$arch" "$out/$check.findings" "$log" "$what"
 	;;
 kernel-doc)
+	CHECKED=$(touched_files '\.[ch]$')
 	cache=$(cache_dir)
-	n=$(touched_files '\.[ch]$' | wc -l)
+	n=$(printf '%s\n' "$CHECKED" | grep -c . || true)
 	if [ ! -f "$cache/kernel-doc" ]; then
 		base_tree
 		mkdir -p "$cache"
@@ -290,8 +295,9 @@ kernel-doc)
 		"$LOGS/kernel-doc.log" "kernel-doc -none -v on $n files"
 	;;
 htmldocs)
-	cache=$(cache_dir)
 	mapfile -t sdirs < <(sphinx_dirs)
+	CHECKED="${sdirs[*]}"
+	cache=$(cache_dir)
 	[ ${#sdirs[@]} -gt 0 ] || { pass "htmldocs/series touches no document"; exit 0; }
 	if [ ! -f "$cache/htmldocs" ]; then
 		base_tree
