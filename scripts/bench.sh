@@ -8,7 +8,9 @@
 #   picks scenarios; ICOUNT=1 counts guest time in instructions (QEMU
 #   -icount, one vCPU); CONFIGS="prod test" and KERNELS="base series 6.12"
 #   choose among them; LIMIT (default 1.02) is the highest series/base;
-#   FAULT=0 leaves out the fault delivery; "bench.sh build" only builds.
+#   FAULT=0 leaves out the fault delivery; "bench.sh build" only builds;
+#   REUSE=1 takes a boot's figures from its log when that log ran the same
+#   command to the end (bench.py --reuse: nothing rebuilt since).
 # Kernels: build/bench/<kernel>-<config>-<arch>, configured from
 # configs/prod-<arch>.config or configs/<arch>.config, plus
 # configs/bench.config (modules) for tools/nsbench, which is built against
@@ -90,6 +92,7 @@ done
 rc=0
 icount=()
 [ "${ICOUNT:-0}" = 1 ] && icount=(--icount)
+[ "${REUSE:-0}" = 1 ] && icount+=(--reuse)
 python3 "$S/bench.py" --boots "${BOOTS:-5}" --only "${ONLY:-}" "${icount[@]}" \
 	--configs "${CONFIGS// /,}" --kernels "${KERNELS// /,}" \
 	--limit "${LIMIT:-1.02}" --table "$LOGS/bench-table.md" || rc=$?

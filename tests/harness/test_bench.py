@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """What scripts/bench.py and scripts/fault_bench.py read from a boot."""
+import os
 import unittest
 
 from common import fixture
@@ -95,6 +96,29 @@ class Summary(unittest.TestCase):
             '| x86-amd | prod | map, granule 1 (ns, dma_map_single) | '
             '2050.0 (2000.0–2100.0) | 2000.0 (1990.0–2010.0) | – | 0.976 '
             '| – |'])
+
+
+class Reuse(unittest.TestCase):
+    def write(self, text):
+        import tempfile
+        fd, path = tempfile.mkstemp()
+        with os.fdopen(fd, 'w') as f:
+            f.write(text)
+        self.addCleanup(os.unlink, path)
+        return path
+
+    def test_same_command_finished(self):
+        path = self.write('# QEMU 7.2\n# qemu -a b\nRESULT x PASS\nDONE '
+                          'failures=0\n')
+        self.assertIn('RESULT x PASS', bench.reusable(path, ['qemu', '-a',
+                                                             'b']))
+
+    def test_other_command_or_unfinished(self):
+        path = self.write('# QEMU 7.2\n# qemu -a b\nDONE failures=0\n')
+        self.assertIsNone(bench.reusable(path, ['qemu', '-a', 'c']))
+        path = self.write('# QEMU 7.2\n# qemu -a b\nRESULT x PASS\n')
+        self.assertIsNone(bench.reusable(path, ['qemu', '-a', 'b']))
+        self.assertIsNone(bench.reusable('/nonexistent', ['qemu']))
 
 
 class Icount(unittest.TestCase):
