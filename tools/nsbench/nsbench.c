@@ -7,7 +7,9 @@
  *
  *   insmod nsbench.ko bdf=0000:00:03.0 count=50000
  *
- * The load runs the measurement and keeps its lines in the read-only
+ * The device must be in an IOMMU group (else the load fails with ENXIO:
+ * the DMA API would map directly).  The load runs the measurement and
+ * keeps its lines in the read-only
  * parameter "results" (/sys/module/nsbench/parameters/results), one line
  * per (op, granule):
  *
@@ -22,6 +24,7 @@
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
+#include <linux/iommu.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -110,6 +113,7 @@ static int __init nsbench_init(void)
 	char map_ns[24], unmap_ns[24], timer_ns[24];
 	u64 map_total, unmap_total, timer;
 	size_t used = 0;
+	struct iommu_group *group;
 	struct device *dev;
 	int op, g, err = 0;
 
@@ -118,6 +122,16 @@ static int __init nsbench_init(void)
 	dev = bus_find_device_by_name(&pci_bus_type, NULL, bdf);
 	if (!dev)
 		return -ENODEV;
+	/*
+	 * Without a group the DMA API maps directly: that is not the IOMMU's
+	 * cost.  virtio-iommu may add a device only when a driver binds it.
+	 */
+	group = iommu_group_get(dev);
+	if (!group) {
+		err = -ENXIO;
+		goto out;
+	}
+	iommu_group_put(group);
 	err = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32));
 	if (err)
 		goto out;
