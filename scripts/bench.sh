@@ -1,16 +1,28 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: dma_map_benchmark on VT-d, AMD-Vi, virtio-iommu and SMMUv3,
-# the base kernel against the series kernel, in alternating boots; then the
-# series' fault delivery on the mock IOMMU (scripts/fault_bench.py).
-#   BOOTS=N (default 5) boots per kernel; ONLY=pattern picks scenarios;
-#   ICOUNT=1 counts guest time in instructions (QEMU -icount, one vCPU).
-# The base is built from a worktree of build/linux at "base", into
-# build/base-<arch>, with the same configuration as the series.
+# make bench: the DMA API's map and unmap cost on VT-d, AMD-Vi, virtio-iommu
+# and SMMUv3, the base kernel (6.1), the series and Debian's 6.12 in
+# alternating boots, each in the production and the test configuration;
+# then the series' fault delivery on the mock IOMMU (scripts/fault_bench.py).
+#   BOOTS=N (default 5) boots per kernel and configuration; ONLY=pattern
+#   picks scenarios; ICOUNT=1 counts guest time in instructions (QEMU
+#   -icount, one vCPU); CONFIGS="prod test" and KERNELS="base series 6.12"
+#   choose among them; LIMIT (default 1.02) is the highest series/base;
+#   FAULT=0 leaves out the fault delivery; "bench.sh build" only builds;
+#   REUSE=1 takes a boot's figures from its log when that log ran the same
+#   command to the end (bench.py --reuse: nothing rebuilt since).
+# Kernels: build/bench/<kernel>-<config>-<arch>, configured from
+# configs/prod-<arch>.config or configs/<arch>.config, plus
+# configs/bench.config (modules) for tools/nsbench, which is built against
+# each and packed into that kernel's own initramfs.  The base is a worktree
+# of build/linux at "base"; 6.12 comes from scripts/linux612.sh.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 S=$ROOT/scripts
+B=$BUILD/bench
+CONFIGS=${CONFIGS:-prod test}
+KERNELS=${KERNELS:-base series 6.12}
 base_src=$BUILD/base-linux
 "$S/deps.sh"
 "$S/tree.sh"
@@ -18,18 +30,75 @@ if [ ! -d "$base_src" ]; then
 	git -C "$KSRC" worktree prune
 	git -C "$KSRC" worktree add -q --detach "$base_src" base
 fi
-for arch in x86_64 arm64; do
-	echo "building series and base for $arch"
-	"$S/build.sh" "$arch"
-	KSRC=$base_src OUT=$BUILD/base-$arch LENIENT_CONFIG=1 "$S/build.sh" "$arch"
+case " $KERNELS " in *" 6.12 "*) src612=$("$S/linux612.sh") ;; esac
+
+# The architectures of the scenarios ONLY selects.
+arches=$(for f in "$ROOT"/tests/bench/*.scn; do
+	case $(basename "$f" .scn) in *"${ONLY:-}"*) ;; *) continue ;; esac
+	sed -nE 's/^arch *= *//p' "$f"
+done | sort -u)
+
+# The source tree of a kernel.
+ksrc() {
+	case $1 in
+	base) echo "$base_src" ;;
+	series) echo "$KSRC" ;;
+	6.12) echo "$src612" ;;
+	esac
+}
+
+# fragment CONFIG ARCH: the configuration fragment of CONFIG.
+fragment() {
+	case $1 in
+	prod) echo "$ROOT/configs/prod-$2.config" ;;
+	test) echo "$ROOT/configs/$2.config" ;;
+	*) die "unknown configuration '$1' (prod or test)" ;;
+	esac
+}
+
+# The kernel, tools/nsbench built against it, and its initramfs: the
+# guest init and the module.
+build_one() {
+	local kernel=$1 config=$2 arch=$3 out mod
+	out=$B/$kernel-$config-$arch
+	mod=$B/nsbench-$kernel-$config-$arch
+	echo "building $kernel ($config) for $arch"
+	KSRC=$(ksrc "$kernel") OUT=$out LENIENT_CONFIG=1 \
+		FRAGMENTS="$(fragment "$config" "$arch") $ROOT/configs/bench.config" \
+		"$S/build.sh" "$arch"
+	rm -rf "$mod"
+	mkdir -p "$mod"
+	cp "$ROOT"/tools/nsbench/{nsbench.c,Kbuild} "$mod/"
+	# shellcheck disable=SC2046
+	make -C "$out" $(kmake_args "$arch") M="$mod" -j"$JOBS" -s modules \
+		>"$LOGS/nsbench-$kernel-$config-$arch.log" 2>&1 ||
+		{ tail -20 "$LOGS/nsbench-$kernel-$config-$arch.log"; die "building nsbench for $kernel ($config, $arch) failed"; }
+	sed "\$a file /nsbench.ko $mod/nsbench.ko 0644 0 0" \
+		"$BUILD/tools/initramfs-$arch.list" >"$B/initramfs-$kernel-$config-$arch.list"
+	"$BUILD/tools/gen_init_cpio" "$B/initramfs-$kernel-$config-$arch.list" \
+		>"$B/initramfs-$kernel-$config-$arch.cpio"
+}
+
+mkdir -p "$B"
+for arch in $arches; do
 	"$S/initramfs.sh" "$arch"
+	for config in $CONFIGS; do
+		for kernel in $KERNELS; do
+			build_one "$kernel" "$config" "$arch"
+		done
+	done
 done
+[ "${1:-}" = build ] && exit 0
 rc=0
 icount=()
 [ "${ICOUNT:-0}" = 1 ] && icount=(--icount)
+[ "${REUSE:-0}" = 1 ] && icount+=(--reuse)
 python3 "$S/bench.py" --boots "${BOOTS:-5}" --only "${ONLY:-}" "${icount[@]}" \
-	--table "$LOGS/bench-table.md" || rc=$?
+	--configs "${CONFIGS// /,}" --kernels "${KERNELS// /,}" \
+	--limit "${LIMIT:-1.02}" --table "$LOGS/bench-table.md" || rc=$?
 # Fault delivery on the mock IOMMU: the series' own path, no base to compare.
-python3 "$S/fault_bench.py" --runs "${BOOTS:-5}" --table "$LOGS/bench-table.md" ||
-	rc=1
+if [ "${FAULT:-1}" != 0 ]; then
+	python3 "$S/fault_bench.py" --runs "${BOOTS:-5}" --table "$LOGS/bench-table.md" ||
+		rc=1
+fi
 exit "$rc"

@@ -7,7 +7,9 @@
 # reuses the same build: one kernel per arch serves KUnit and the scenarios.
 #   scripts/build.sh x86_64|arm64 [make targets]
 # KSRC and OUT choose another tree and build directory (scripts/bench.sh
-# builds the base this way).
+# builds the base this way); FRAGMENTS, a list of files, replaces
+# configs/<arch>.config (they are joined into <OUT>.kunitconfig: make
+# bench's production configuration and its module support).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,14 +17,30 @@ arch=$1
 shift
 out=${OUT:-$BUILD/$arch}
 log=$LOGS/build-$(basename "$out").log
+kunitconfig=$ROOT/configs/$arch.config
+if [ -n "${FRAGMENTS:-}" ]; then
+	kunitconfig=$out.kunitconfig
+	mkdir -p "$(dirname "$out")"
+	# shellcheck disable=SC2086
+	cat $FRAGMENTS >"$kunitconfig"
+fi
 # shellcheck disable=SC2046
 read -r -a margs <<<"$(kmake_args "$arch")"
 
 # Options of configs/<arch>.config that the tree's Kconfig does not define:
-# a prefix of the series may predate the patch that adds them.
+# a prefix of the series may predate the patch that adds them, and the 6.12
+# of make bench (not a git tree) lacks the series' own.
 undefined_options() {
-	local opt
-	for opt in $(sed -nE 's/^CONFIG_([A-Z0-9_]+)=.*/\1/p' "$ROOT/configs/$arch.config"); do
+	local opt defined
+	if [ ! -e "$KSRC/.git" ]; then
+		defined=" $(grep -rhoE --include='Kconfig*' '^(menu)?config [A-Z0-9_]+' "$KSRC" |
+			awk '{ print $2 }' | sort -u | tr '\n' ' ')"
+		for opt in $(sed -nE 's/^CONFIG_([A-Z0-9_]+)=.*/\1/p' "$kunitconfig"); do
+			[[ $defined == *" $opt "* ]] || echo "$opt"
+		done
+		return
+	fi
+	for opt in $(sed -nE 's/^CONFIG_([A-Z0-9_]+)=.*/\1/p' "$kunitconfig"); do
 		git -C "$KSRC" grep -q -E "^(menu)?config $opt\$" -- '*Kconfig*' || echo "$opt"
 	done
 }
@@ -33,7 +51,7 @@ undefined_options() {
 configure() {
 	(cd "$KSRC" && python3 tools/testing/kunit/kunit.py config --arch="$arch" \
 		$(kunit_cross "$arch") --build_dir="$out" \
-		--kunitconfig="$ROOT/configs/$arch.config") >"$log" 2>&1 && return 0
+		--kunitconfig="$kunitconfig") >"$log" 2>&1 && return 0
 	[ "${LENIENT_CONFIG:-0}" = 1 ] || return 1
 	local missing undefined opt
 	missing=$(sed -nE 's/^Missing: (.*)/\1/p' "$log" | tr ',' ' ')

@@ -13,13 +13,13 @@
 #   scripts/qemu10.sh
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/backports.sh"
 
 Q=$BUILD/qemu10
 ROOTFS=$Q/root
 BIN=$ROOTFS/usr/bin
 WANT=10.0
 PACKAGES=(qemu-system-x86 qemu-system-arm qemu-system-common qemu-system-data)
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 # The version qemu-system-x86_64 reports, through the unpacked libraries.
 version() {
@@ -35,66 +35,10 @@ if [ -f "$Q/done" ] && [[ $(version) == "$WANT".* ]]; then
 	echo "$BIN"
 	exit 0
 fi
-[ "$(dpkg --print-architecture)" = amd64 ] || die "qemu10: amd64 hosts only"
-[ -r "$KEYRING" ] || die "qemu10: $KEYRING missing (package debian-archive-keyring)"
-
-# The URI of the system's source for the suite "bookworm", from the one-line
-# lists and the deb822 .sources files.
-mirror() {
-	local f
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -r "$f" ] || continue
-		sed -E 's/#.*//; s/\[[^]]*\]//' "$f" |
-			awk '$1 == "deb" && $3 == "bookworm" { print $2 }'
-	done
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -r "$f" ] || continue
-		awk 'BEGIN { RS = ""; FS = "\n" }
-		{
-			types = uris = suites = ""; enabled = 1
-			for (i = 1; i <= NF; i++) {
-				line = $i
-				if (line ~ /^#/) continue
-				key = tolower(line); sub(/:.*/, "", key)
-				val = line; sub(/^[^:]*:[ \t]*/, "", val)
-				if (key == "types") types = val
-				else if (key == "uris") uris = val
-				else if (key == "suites") suites = val
-				else if (key == "enabled" && tolower(val) == "no") enabled = 0
-			}
-			if (!enabled || (" " types " ") !~ / deb /) next
-			if ((" " suites " ") !~ / bookworm /) next
-			split(uris, u, /[ \t]+/); print u[1]
-		}' "$f"
-	done
-}
-uri=$(mirror | head -1)
-[ -n "$uri" ] || die "qemu10: no apt source for suite bookworm in /etc/apt"
 
 rm -rf "$Q"
-A=$Q/apt
-mkdir -p "$A/etc/sources.list.d" "$A/etc/preferences.d" "$A/etc/trusted.gpg.d" \
-	"$A/state/lists/partial" "$A/cache/archives/partial" "$Q/debs" "$ROOTFS"
-: >"$A/state/status"
-echo "deb [signed-by=$KEYRING] $uri bookworm-backports main" >"$A/etc/sources.list"
-cat >"$A/apt.conf" <<EOF
-Dir::Etc::SourceList "$A/etc/sources.list";
-Dir::Etc::SourceParts "$A/etc/sources.list.d";
-Dir::Etc::Preferences "$A/etc/preferences";
-Dir::Etc::PreferencesParts "$A/etc/preferences.d";
-Dir::Etc::Trusted "$KEYRING";
-Dir::Etc::TrustedParts "$A/etc/trusted.gpg.d";
-Dir::State "$A/state";
-Dir::State::Lists "$A/state/lists";
-Dir::State::status "$A/state/status";
-Dir::Cache "$A/cache";
-Dir::Cache::Archives "$A/cache/archives";
-APT::Architecture "amd64";
-APT::Architectures { "amd64"; };
-Acquire::Languages "none";
-APT::Sandbox::User "root";
-EOF
-aptq() { apt-get -c "$A/apt.conf" -o Debug::NoLocking=1 "$@"; }
+mkdir -p "$Q/debs" "$ROOTFS"
+backports_apt "$Q/apt" qemu10
 
 log=$LOGS/qemu10.log
 echo "qemu10: fetching QEMU $WANT from bookworm-backports (log: ${log#"$ROOT"/})" >&2

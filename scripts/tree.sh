@@ -32,9 +32,13 @@ make_base() {
 	echo "$version" >"$KSRC/.git/base-version"
 }
 
+# build/linux may be a git worktree, whose .git is a file: the tag and
+# base-version are in the repository's common directory.
 have_base() {
-	[ -d "$KSRC/.git" ] && git -C "$KSRC" rev-parse -q --verify base >/dev/null &&
-		[ "$(cat "$KSRC/.git/base-version" 2>/dev/null)" = "$(base_version)" ]
+	local common
+	[ -e "$KSRC/.git" ] && git -C "$KSRC" rev-parse -q --verify base >/dev/null &&
+		common=$(git -C "$KSRC" rev-parse --path-format=absolute --git-common-dir) &&
+		[ "$(cat "$common/base-version" 2>/dev/null)" = "$(base_version)" ]
 }
 
 patch_ids_of_tree() {

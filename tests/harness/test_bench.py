@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """What scripts/bench.py and scripts/fault_bench.py read from a boot."""
+import os
 import unittest
 
 from common import fixture
@@ -15,6 +16,109 @@ class BenchRuns(unittest.TestCase):
     def test_none(self):
         self.assertEqual(bench.bench_runs('RESULT bench FAIL dev=x '
                                           'bind-errno=19\n'), [])
+
+
+class NsRuns(unittest.TestCase):
+    def test_passing_lines_only(self):
+        self.assertEqual(bench.ns_runs(fixture('nsbench.log')),
+                         [('single', 1, 1043.7, 987.2),
+                          ('single', 16, 1452.0, 1101.9),
+                          ('page', 1, 1040.1, 985.0),
+                          ('page', 16, 1449.9, 1100.3)])
+
+    def test_boot_metrics(self):
+        m = bench.boot_metrics(fixture('nsbench.log'))
+        self.assertEqual(len(m), 12)
+        self.assertEqual(m[('map', 1, 'single')], 1043.7)
+        self.assertEqual(m[('unmap', 16, 'page')], 1100.3)
+        self.assertEqual(m[('map', 16, 'benchmark')], 1.5)
+        self.assertEqual(m[('unmap', 1, 'benchmark')], 1.0)
+
+
+def samples(values):
+    """{(config, kernel, metric): values} for map, granule 1, single."""
+    return {('prod', k, ('map', 1, 'single')): v for k, v in values.items()}
+
+
+class Summary(unittest.TestCase):
+    def test_medians_spread_ratios(self):
+        rows, lines = bench.summarize('x86-vtd', samples({
+            'base': [1000.0, 1010.0, 990.0],
+            'series': [1005.0, 1100.0, 1000.0],
+            '6.12': [700.0, 702.0, 701.0]}), 1.02)
+        self.assertEqual(len(rows), 1)
+        name, config, metric, stats, r_base, r_612 = rows[0]
+        self.assertEqual((name, config, metric),
+                         ('x86-vtd', 'prod', ('map', 1, 'single')))
+        self.assertEqual(stats['base'], (1000.0, 990.0, 1010.0))
+        self.assertEqual(stats['series'], (1005.0, 1000.0, 1100.0))
+        self.assertAlmostEqual(r_base, 1.005)
+        self.assertAlmostEqual(r_612, 1005.0 / 701.0)
+        self.assertEqual(lines, [
+            'PASS bench/x86-vtd/prod/map-granule1-single base=1000.0ns '
+            'series=1005.0ns ratio=1.005 limit=1.020 boots=3'])
+
+    def test_fail_above_limit(self):
+        _, lines = bench.summarize('x86-vtd', samples({
+            'base': [1000.0], 'series': [1030.0]}), 1.02)
+        self.assertEqual(lines, [
+            'FAIL bench/x86-vtd/prod/map-granule1-single base=1000.0ns '
+            'series=1030.0ns ratio=1.030 limit=1.020 boots=1'])
+
+    def test_benchmark_rows_do_not_fail(self):
+        rows, lines = bench.summarize('x86-vtd', {
+            ('test', 'base', ('map', 1, 'benchmark')): [1.0],
+            ('test', 'series', ('map', 1, 'benchmark')): [1.1]}, 1.02)
+        self.assertEqual(len(rows), 1)
+        self.assertAlmostEqual(rows[0][4], 1.1)
+        self.assertEqual(lines, [])
+
+    def test_order_prod_first_ns_first(self):
+        s = {}
+        for config in ('test', 'prod'):
+            for metric in (('unmap', 1, 'benchmark'), ('unmap', 16, 'page'),
+                           ('map', 16, 'single'), ('map', 1, 'single')):
+                s[(config, 'base', metric)] = [1.0]
+                s[(config, 'series', metric)] = [1.0]
+        rows, _ = bench.summarize('x', s, 1.02)
+        self.assertEqual([(r[1], r[2]) for r in rows], [
+            (c, m) for c in ('prod', 'test')
+            for m in (('map', 1, 'single'), ('map', 16, 'single'),
+                      ('unmap', 16, 'page'), ('unmap', 1, 'benchmark'))])
+
+    def test_table_without_612(self):
+        rows, _ = bench.summarize('x86-amd', samples({
+            'base': [2000.0, 2100.0], 'series': [1990.0, 2010.0]}), 1.02)
+        self.assertEqual(bench.table(rows), [
+            '| IOMMU | config | metric | 6.1 | series | 6.12 | series/6.1 '
+            '| series/6.12 |',
+            '| --- | --- | --- | --- | --- | --- | --- | --- |',
+            '| x86-amd | prod | map, granule 1 (ns, dma_map_single) | '
+            '2050.0 (2000.0–2100.0) | 2000.0 (1990.0–2010.0) | – | 0.976 '
+            '| – |'])
+
+
+class Reuse(unittest.TestCase):
+    def write(self, text):
+        import tempfile
+        fd, path = tempfile.mkstemp()
+        with os.fdopen(fd, 'w') as f:
+            f.write(text)
+        self.addCleanup(os.unlink, path)
+        return path
+
+    def test_same_command_finished(self):
+        path = self.write('# QEMU 7.2\n# qemu -a b\nRESULT x PASS\nDONE '
+                          'failures=0\n')
+        self.assertIn('RESULT x PASS', bench.reusable(path, ['qemu', '-a',
+                                                             'b']))
+
+    def test_other_command_or_unfinished(self):
+        path = self.write('# QEMU 7.2\n# qemu -a b\nDONE failures=0\n')
+        self.assertIsNone(bench.reusable(path, ['qemu', '-a', 'c']))
+        path = self.write('# QEMU 7.2\n# qemu -a b\nRESULT x PASS\n')
+        self.assertIsNone(bench.reusable(path, ['qemu', '-a', 'b']))
+        self.assertIsNone(bench.reusable('/nonexistent', ['qemu']))
 
 
 class Icount(unittest.TestCase):

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <linux/types.h>
 
 #include MAP_BENCHMARK_H
@@ -69,5 +71,57 @@ void step_bench(const char *arg)
 		       "dev=%s granule=%u map_us=%.2f unmap_us=%.2f errno=%d",
 		       bdf, granule, map_us, unmap_us, -err);
 	}
+	pci_unbind(bdf);
+}
+
+/*
+ * nsbench=eduN:COUNT loads /nsbench.ko (tools/nsbench, built for the kernel
+ * that boots: scripts/bench.py packs it into that kernel's initramfs) for
+ * the Nth edu, which times COUNT map/unmap pairs per op and granule, and
+ * prints one RESULT line per line of its "results" parameter.
+ */
+void step_nsbench(const char *arg)
+{
+	char name[16], bdf[32], params[96], out[1024], *line, *save;
+	unsigned int count;
+	struct utsname uts;
+	int fd, err = 0;
+
+	if (sscanf(arg, "%15[^:]:%u", name, &count) != 2 ||
+	    find_edu(name, bdf, sizeof(bdf))) {
+		result("nsbench", false, "bad-argument=%s", arg);
+		return;
+	}
+	if (!uname(&uts))
+		info("kernel", "release=%s", uts.release);
+	/*
+	 * Bound to dma_map_benchmark, as for bench=: an IOMMU that adds a
+	 * device only when a driver binds it (virtio-iommu) has then done so.
+	 * The module times the DMA API on the device whatever its driver.
+	 */
+	pci_unbind(bdf);
+	err = pci_bind_when_ready(bdf, "dma_map_benchmark");
+	if (err) {
+		result("nsbench", false, "dev=%s bind-errno=%d", bdf, -err);
+		return;
+	}
+	snprintf(params, sizeof(params), "bdf=%s count=%u", bdf, count);
+	fd = open("/nsbench.ko", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syscall(SYS_finit_module, fd, params, 0))
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (!err)
+		err = read_file("/sys/module/nsbench/parameters/results", out,
+				sizeof(out));
+	if (err) {
+		result("nsbench", false, "dev=%s errno=%d", bdf, -err);
+		pci_unbind(bdf);
+		return;
+	}
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		result("nsbench", true, "dev=%s %s", bdf, line);
+	syscall(SYS_delete_module, "nsbench", O_NONBLOCK);
 	pci_unbind(bdf);
 }

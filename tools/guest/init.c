@@ -21,6 +21,8 @@
  *                           ask for a flush queue through sysfs
  *   bench=eduN:GRANULE:SECONDS[:REPEAT]
  *                           dma_map_benchmark on the Nth edu
+ *   nsbench=eduN:COUNT      the DMA API's per-call ns on the Nth edu, from
+ *                           the module /nsbench.ko (tools/nsbench)
  *   remove=eduN             remove the Nth edu from the PCI bus, which
  *                           releases it from its IOMMU
  *   kmemleak                scan for leaks
@@ -501,6 +503,8 @@ static void run_step(const char *step)
 		step_vfio_group(arg);
 	else if (!strncmp(step, "bench=", 6))
 		step_bench(arg);
+	else if (!strncmp(step, "nsbench=", 8))
+		step_nsbench(arg);
 	else if (!strncmp(step, "dma-fq=", 7))
 		step_dma_fq(arg);
 	else if (!strncmp(step, "remove=", 7))
