@@ -222,9 +222,13 @@ def kunit_wants(scn):
 
 
 def kunit_glob(scn):
-    """kunit.filter_glob for the scenario's suites: their common prefix, then
-    the set of characters that follow it in each, so that other suites of
-    the same prefix stay out ("iommu-hw-[pr]*")."""
+    """kunit.filter_glob for the scenario's suites: "kunit-glob" if the
+    scenario sets it, else their common prefix, then the set of characters
+    that follow it in each, so that other suites of the same prefix stay
+    out ("iommu-hw-[pr]*").  Either way a suite that runs and is not listed
+    fails the scenario."""
+    if scn.get('kunit-glob'):
+        return scn['kunit-glob']
     suites = [suite for suite, _ in kunit_wants(scn)]
     if not suites:
         return 'none'

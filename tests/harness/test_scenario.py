@@ -60,6 +60,9 @@ class ParseScenario(unittest.TestCase):
         self.assertEqual(scenario.kunit_glob(scn), 'iommu-hw-paging')
         del scn['kunit']
         self.assertEqual(scenario.kunit_glob(scn), 'none')
+        scn['kunit'] = 'iommu-paging-domain:pass iommu-sva-dma:pass'
+        scn['kunit-glob'] = 'iommu-[ps]?[!s]*'
+        self.assertEqual(scenario.kunit_glob(scn), 'iommu-[ps]?[!s]*')
 
 
     def test_qemu_version(self):
