@@ -10,7 +10,9 @@
 #   choose among them; LIMIT (default 1.02) is the highest series/base;
 #   FAULT=0 leaves out the fault delivery; "bench.sh build" only builds;
 #   REUSE=1 takes a boot's figures from its log when that log ran the same
-#   command to the end (bench.py --reuse: nothing rebuilt since).
+#   command to the end (bench.py --reuse: nothing rebuilt since); TREE=0
+#   measures build/linux as it is checked out (a prefix of the series, a
+#   fixup on top) instead of making it hold patches/ first.
 # Kernels: build/bench/<kernel>-<config>-<arch>, configured from
 # configs/prod-<arch>.config or configs/<arch>.config, plus
 # configs/bench.config (modules) for tools/nsbench, which is built against
@@ -25,7 +27,7 @@ CONFIGS=${CONFIGS:-prod test}
 KERNELS=${KERNELS:-base series 6.12}
 base_src=$BUILD/base-linux
 "$S/deps.sh"
-"$S/tree.sh"
+[ "${TREE:-1}" = 0 ] || "$S/tree.sh"
 if [ ! -d "$base_src" ]; then
 	git -C "$KSRC" worktree prune
 	git -C "$KSRC" worktree add -q --detach "$base_src" base
