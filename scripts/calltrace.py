@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Where one DMA API call spends its instructions, by function.
+
+Boots a make bench kernel (build/bench/<kernel>-<config>-x86_64) on one of
+tests/bench/*.scn under -icount with a gdb stub, lets tools/nsbench run,
+and has gdb (scripts/calltrace_gdb.py) single-step N consecutive
+dma_map_page_attrs() and dma_unmap_page_attrs() calls that the module
+makes, after SKIP of them: it counts the instructions by the symbol of the
+program counter until the call returns to the module.  QEMU's gdbstub steps
+with interrupts masked, so only the call itself is counted.  The result is
+a profile (names and counts), which is all it takes of a kernel whose code
+is not to be read (6.12).  x86_64 only.
+
+    scripts/calltrace.py base x86-vtd [--calls 16] [--skip 3000]
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402
+import scenario  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('kernel', help='base, series or 6.12')
+    ap.add_argument('scn', help='a tests/bench scenario, e.g. x86-vtd')
+    ap.add_argument('--config', default='prod')
+    ap.add_argument('--calls', type=int, default=16)
+    ap.add_argument('--skip', type=int, default=3000)
+    ap.add_argument('--port', type=int, default=12360)
+    ap.add_argument('--build', default=os.path.join(scenario.ROOT, 'build'))
+    ap.add_argument('--out', help='the profile (default: build/logs/'
+                    'calltrace-<scn>-<config>-<kernel>.txt)')
+    args = ap.parse_args()
+    if not shutil.which('gdb'):
+        raise SystemExit('calltrace: needs gdb (apt-get install gdb)')
+    build = os.path.abspath(args.build)
+    scn = scenario.parse_scenario(os.path.join(scenario.ROOT, 'tests/bench',
+                                               args.scn + '.scn'))
+    if scn['arch'] != 'x86_64':
+        raise SystemExit('calltrace: x86_64 scenarios only')
+    # nsbench alone; no KASLR, so that vmlinux's symbols are the guest's.
+    scn['steps'] = ' '.join(s for s in scn['steps'].split()
+                            if s.startswith('nsbench='))
+    scn['append'] = (scn.get('append', '') + ' nokaslr').strip()
+    kbuild = bench.kernel_dir(build, args.kernel, args.config, 'x86_64')
+    initrd = bench.initrd_path(build, args.kernel, args.config, 'x86_64')
+    cmd = bench.icount_command(scenario.qemu_command(
+        scn, kbuild, initrd, scenario.disk_image(build)))
+    i = cmd.index('-serial')
+    logs = os.path.join(build, 'logs')
+    tag = f'{args.scn}-{args.config}-{args.kernel}'
+    out = args.out or os.path.join(logs, f'calltrace-{tag}.txt')
+    console = os.path.join(logs, f'calltrace-{tag}.console')
+    cmd[i + 1] = 'file:' + console
+    cmd += ['-S', '-gdb', f'tcp:127.0.0.1:{args.port}', '-monitor', 'none']
+    qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+    env = dict(os.environ, GDBPORT=str(args.port), OUT=out,
+               SKIP=str(args.skip), N=str(args.calls))
+    try:
+        with tempfile.TemporaryFile() as gdblog:
+            rc = subprocess.call(
+                ['gdb', '-batch', '-nx', '-ex',
+                 'file ' + os.path.join(kbuild, 'vmlinux'), '-x',
+                 os.path.join(scenario.ROOT, 'scripts/calltrace_gdb.py')],
+                env=env, stdout=gdblog, stderr=subprocess.STDOUT,
+                timeout=1800)
+            if rc or not os.path.exists(out):
+                gdblog.seek(0)
+                sys.stdout.write(gdblog.read().decode(errors='replace')[-2000:])
+                raise SystemExit(f'calltrace: gdb exit {rc}')
+    finally:
+        qemu.kill()
+        qemu.wait()
+    with open(out) as f:
+        sys.stdout.write(f.read())
+
+
+if __name__ == '__main__':
+    main()
