@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VFIO client for QEMU's "edu" device: the guest's DMA oracle.
+ * VFIO client for QEMU's "edu" device (edu.c): the guest's DMA oracle.
  *
- * edu copies between guest memory and a 4 KiB buffer of its own at device
- * address 0x40000.  The client maps a buffer at an IOVA through a VFIO type1
- * container, has edu copy buffer -> edu -> another offset of the buffer, and
- * compares the bytes.  After unmapping, the same transfer must not reach the
+ * The client maps a buffer at an IOVA through a VFIO type1 container, has
+ * edu copy buffer -> edu -> another offset of the buffer, and compares the
+ * bytes.  After unmapping, the same transfer must not reach the
  * pages and the IOMMU reports a fault, which the host finds in the log.
  */
 #include <errno.h>
@@ -18,37 +17,11 @@
 #include <sys/mman.h>
 #include <linux/vfio.h>
 
-#include "guest.h"
-
-#define EDU_ID			0x00
-#define EDU_DMA_SRC		0x80
-#define EDU_DMA_DST		0x88
-#define EDU_DMA_COUNT		0x90
-#define EDU_DMA_CMD		0x98
-#define  EDU_DMA_START		0x1
-#define  EDU_DMA_TO_RAM		0x2
-#define EDU_BUFFER		0x40000
-
-/* QEMU 7.2's edu range check rejects a full 4 KiB transfer. */
-#define XFER			2048
-#define PAGE			4096
-/* One device's share of a mapping: source page and destination page. */
-#define SLOT			(2 * PAGE)
-/* edu's DMA mask is 28 bits: keep every IOVA below 256 MiB. */
-#define IOVA_FIRST		0x100000ULL
-#define IOVA_SECOND		0x200000ULL
-#define EDU_TIMEOUT_MS		3000
+#include "edu.h"
 
 struct vfio {
 	int container;
 	int group;
-};
-
-struct edu {
-	const char *bdf;
-	int fd;
-	volatile uint8_t *bar0;
-	size_t bar0_size;
 };
 
 static int vfio_open(int group_id, struct vfio *v)
@@ -126,182 +99,11 @@ static int vfio_unmap(struct vfio *v, uint64_t iova, size_t size)
 	return unmap.size == size ? 0 : -EIO;
 }
 
-static uint32_t edu_read32(struct edu *e, unsigned int reg)
-{
-	return *(volatile uint32_t *)(e->bar0 + reg);
-}
-
-static void edu_write64(struct edu *e, unsigned int reg, uint64_t val)
-{
-	*(volatile uint64_t *)(e->bar0 + reg) = val;
-}
-
-static int edu_enable_bus_master(struct edu *e)
-{
-	struct vfio_region_info cfg = {
-		.argsz = sizeof(cfg),
-		.index = VFIO_PCI_CONFIG_REGION_INDEX,
-	};
-	uint16_t cmd;
-
-	if (ioctl(e->fd, VFIO_DEVICE_GET_REGION_INFO, &cfg))
-		return -errno;
-	if (pread(e->fd, &cmd, 2, cfg.offset + 4) != 2)
-		return -EIO;
-	cmd |= 0x4;
-	if (pwrite(e->fd, &cmd, 2, cfg.offset + 4) != 2)
-		return -EIO;
-	return 0;
-}
-
 static int edu_open(struct vfio *v, const char *bdf, struct edu *e)
 {
-	struct vfio_region_info bar = {
-		.argsz = sizeof(bar),
-		.index = VFIO_PCI_BAR0_REGION_INDEX,
-	};
-	void *p;
-	int err;
+	int fd = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
 
-	e->bdf = bdf;
-	e->fd = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
-	if (e->fd < 0)
-		return -errno;
-	if (ioctl(e->fd, VFIO_DEVICE_GET_REGION_INFO, &bar)) {
-		err = -errno;
-		goto err_close;
-	}
-	p = mmap(NULL, bar.size, PROT_READ | PROT_WRITE, MAP_SHARED, e->fd,
-		 bar.offset);
-	if (p == MAP_FAILED) {
-		err = -errno;
-		goto err_close;
-	}
-	e->bar0 = p;
-	e->bar0_size = bar.size;
-	err = edu_enable_bus_master(e);
-	if (err)
-		goto err_unmap;
-	if ((edu_read32(e, EDU_ID) & 0xff) != 0xed) {
-		err = -ENODEV;
-		goto err_unmap;
-	}
-	return 0;
-
-err_unmap:
-	munmap((void *)e->bar0, e->bar0_size);
-err_close:
-	close(e->fd);
-	return err;
-}
-
-static void edu_close(struct edu *e)
-{
-	munmap((void *)e->bar0, e->bar0_size);
-	close(e->fd);
-}
-
-static int edu_dma(struct edu *e, uint64_t src, uint64_t dst, bool to_ram)
-{
-	unsigned int waited;
-
-	edu_write64(e, EDU_DMA_SRC, src);
-	edu_write64(e, EDU_DMA_DST, dst);
-	edu_write64(e, EDU_DMA_COUNT, XFER);
-	edu_write64(e, EDU_DMA_CMD,
-		    EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0));
-	for (waited = 0; waited < EDU_TIMEOUT_MS; waited += 10) {
-		sleep_ms(10);
-		if (!(edu_read32(e, EDU_DMA_CMD) & EDU_DMA_START))
-			return 0;
-	}
-	return -ETIMEDOUT;
-}
-
-static void fill(uint8_t *p, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (uint8_t)(seed + i * 7 + (i >> 8));
-}
-
-/*
- * @slot is the CPU view of SLOT bytes mapped at @iova: edu reads the first
- * page into its buffer and writes it back to the second page.
- */
-static bool edu_round_trip(struct edu *e, uint8_t *slot, uint64_t iova,
-			   unsigned int seed)
-{
-	fill(slot, XFER, seed);
-	memset(slot + PAGE, 0, XFER);
-	if (edu_dma(e, iova, EDU_BUFFER, false) ||
-	    edu_dma(e, EDU_BUFFER, iova + PAGE, true))
-		return false;
-	return !memcmp(slot, slot + PAGE, XFER);
-}
-
-static bool all_zero(const uint8_t *p, size_t len)
-{
-	while (len--)
-		if (*p++)
-			return false;
-	return true;
-}
-
-/*
- * The IOMMU drivers rate-limit their fault messages, 10 in 5 seconds (the
- * kernel's default ratelimit): a transfer that the boot's hardware suites
- * saw aborted, which QEMU faults word by word, spends that budget, and the
- * host looks for the message of the fault below.
- */
-#define FAULT_MSG_INTERVAL_S	6
-
-/*
- * edu writes to an IOVA that is no longer mapped: the pages behind it must
- * stay untouched.  The host checks that the IOMMU reported the fault.
- */
-static bool edu_write_blocked(struct edu *e, uint8_t *slot, uint64_t iova)
-{
-	memset(slot + PAGE, 0, XFER);
-	sleep(FAULT_MSG_INTERVAL_S);
-	info("fault-expected", "dev=%s iova=0x%llx access=write", e->bdf,
-	     (unsigned long long)(iova + PAGE));
-	if (edu_dma(e, EDU_BUFFER, iova + PAGE, true))
-		return false;
-	return all_zero(slot + PAGE, XFER);
-}
-
-static uint8_t *alloc_buffer(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void release_device(const char *bdf)
-{
-	char path[256];
-
-	pci_unbind(bdf);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-		 bdf);
-	write_file(path, "\n");
-}
-
-static void check_kernel_rebind(const char *bdf)
-{
-	double map_us = 0, unmap_us = 0;
-	int err;
-
-	err = pci_bind_when_ready(bdf, "dma_map_benchmark");
-	if (!err)
-		err = run_map_benchmark(1, 1, &map_us, &unmap_us);
-	result("vfio-rebind-kernel", !err,
-	       "dev=%s errno=%d map_us=%.2f unmap_us=%.2f", bdf, -err, map_us,
-	       unmap_us);
-	release_device(bdf);
+	return fd < 0 ? -errno : edu_setup(e, bdf, fd);
 }
 
 static void vfio_single(const char *bdf, int group)
