@@ -17,6 +17,7 @@
  *   disk=DEV:BYTES:CRC32    read DEV through the DMA API, compare the CRC
  *   vfio=eduN               single-device VFIO scenario on the Nth edu
  *   vfio-group=eduA,eduB    multi-device group scenario
+ *   iommufd-selftest        hostile input on /dev/iommu, no device needed
  *   dma-fq=eduN:refused|accepted
  *                           ask for a flush queue through sysfs
  *   bench=eduN:GRANULE:SECONDS[:REPEAT]
@@ -501,6 +502,8 @@ static void run_step(const char *step)
 		step_vfio(arg);
 	else if (!strncmp(step, "vfio-group=", 11))
 		step_vfio_group(arg);
+	else if (!strcmp(step, "iommufd-selftest"))
+		step_iommufd_selftest(arg);
 	else if (!strncmp(step, "bench=", 6))
 		step_bench(arg);
 	else if (!strncmp(step, "nsbench=", 8))

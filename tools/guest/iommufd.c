@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/iommu from user space.
+ *
+ * iommufd-selftest feeds /dev/iommu the hostile input that needs no device
+ * and checks each answer's errno and that nothing changed: the IOAS's IOVA
+ * ranges, the process's VmPin and VmLck, and the pinned-page counters of
+ * /proc/vmstat are as before, and the one mapping made at the start is still
+ * the only one at the end.  Each case prints "RESULT iommufd-<case>"; the
+ * summary "RESULT iommufd-selftest" passes when every case ran and passed.
+ *
+ * The uAPI header is the one of the kernel tree under test (IOMMUFD_UAPI_H,
+ * set by the Makefile).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <linux/types.h>
+
+#include IOMMUFD_UAPI_H
+
+#include "edu.h"
+
+#define NOBODY			65534
+#define MAX_RANGES		8
+#define SELFTEST_IOVA		0x100000ULL
+#define SELFTEST_LEN		(2 * PAGE)
+
+struct snapshot {
+	struct iommu_iova_range ranges[MAX_RANGES];
+	unsigned int num_ranges;
+	long vm_pin_kb;
+	long vm_lck_kb;
+	long foll_pins;
+};
+
+static long status_kb(const char *key)
+{
+	char line[256];
+	size_t len = strlen(key);
+	long val = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':') {
+			val = atol(line + len + 1);
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
+/*
+ * Pages pinned with FOLL_PIN and not yet released, in the whole system.  The
+ * counters are per CPU until the vmstat worker folds them, every second:
+ * root folds them now through stat_refresh, and other users read what was
+ * folded last.
+ */
+static long foll_pins(void)
+{
+	long acquired = -1, released = -1, val;
+	char key[64];
+	FILE *f;
+
+	write_file("/proc/sys/vm/stat_refresh", "1");
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2) {
+		if (!strcmp(key, "nr_foll_pin_acquired"))
+			acquired = val;
+		else if (!strcmp(key, "nr_foll_pin_released"))
+			released = val;
+	}
+	fclose(f);
+	return acquired < 0 || released < 0 ? -1 : acquired - released;
+}
+
+static int iova_ranges(int fd, uint32_t ioas, struct iommu_iova_range *r,
+		       unsigned int *num)
+{
+	struct iommu_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas,
+		.num_iovas = *num,
+		.allowed_iovas = (uintptr_t)r,
+	};
+
+	if (ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &cmd))
+		return -errno;
+	*num = cmd.num_iovas;
+	return 0;
+}
+
+static void snap(int fd, uint32_t ioas, struct snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->num_ranges = MAX_RANGES;
+	if (iova_ranges(fd, ioas, s->ranges, &s->num_ranges))
+		s->num_ranges = ~0U;
+	s->vm_pin_kb = status_kb("VmPin");
+	s->vm_lck_kb = status_kb("VmLck");
+	s->foll_pins = foll_pins();
+}
+
+static bool same(const struct snapshot *a, const struct snapshot *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+static int ioas_alloc(int fd, uint32_t *id)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+
+	if (ioctl(fd, IOMMU_IOAS_ALLOC, &cmd))
+		return -errno;
+	*id = cmd.out_ioas_id;
+	return 0;
+}
+
+static int destroy(int fd, uint32_t id)
+{
+	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	return ioctl(fd, IOMMU_DESTROY, &cmd) ? -errno : 0;
+}
+
+static int map_fixed(int fd, uint32_t ioas, uint32_t flags, const void *va,
+		     uint64_t len, uint64_t iova)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = flags | IOMMU_IOAS_MAP_FIXED_IOVA,
+		.ioas_id = ioas,
+		.user_va = (uintptr_t)va,
+		.length = len,
+		.iova = iova,
+	};
+
+	return ioctl(fd, IOMMU_IOAS_MAP, &cmd) ? -errno : 0;
+}
+
+#define MAP_RW	(IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
+
+static int unmap(int fd, uint32_t ioas, uint64_t iova, uint64_t len,
+		 uint64_t *unmapped)
+{
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas,
+		.iova = iova,
+		.length = len,
+	};
+
+	if (ioctl(fd, IOMMU_IOAS_UNMAP, &cmd))
+		return -errno;
+	if (unmapped)
+		*unmapped = cmd.length;
+	return 0;
+}
+
+/* What every hostile call of the selftest works on. */
+struct selftest {
+	int fd;
+	uint32_t ioas;
+	uint8_t *buf;		/* 4 pages: the first 2 are mapped */
+	int cases, failed;
+};
+
+/*
+ * Runs one raw ioctl and checks its errno and that the snapshot did not
+ * change.  @arg is passed as is.
+ */
+static void expect(struct selftest *t, const char *name, unsigned long nr,
+		   void *arg, int want)
+{
+	struct snapshot before, after;
+	int err;
+
+	snap(t->fd, t->ioas, &before);
+	err = ioctl(t->fd, nr, arg) ? errno : 0;
+	snap(t->fd, t->ioas, &after);
+	t->cases++;
+	if (err != want || !same(&before, &after))
+		t->failed++;
+	result(name, err == want && same(&before, &after),
+	       "errno=%d want=%d unchanged=%d vm_pin_kb=%ld foll_pins=%ld",
+	       err, want, same(&before, &after), after.vm_pin_kb,
+	       after.foll_pins);
+}
+
+static void expect_map(struct selftest *t, const char *name, uint32_t flags,
+		       uint32_t ioas, const void *va, uint64_t len,
+		       uint64_t iova, int want)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.ioas_id = ioas,
+		.user_va = (uintptr_t)va,
+		.length = len,
+		.iova = iova,
+	};
+
+	expect(t, name, IOMMU_IOAS_MAP, &cmd, want);
+}
+
+static void expect_unmap(struct selftest *t, const char *name, uint64_t iova,
+			 uint64_t len, int want)
+{
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = t->ioas,
+		.iova = iova,
+		.length = len,
+	};
+
+	expect(t, name, IOMMU_IOAS_UNMAP, &cmd, want);
+}
+
+/* Size and layout rules that every ioctl shares. */
+static void selftest_sizes(struct selftest *t)
+{
+	struct {
+		struct iommu_ioas_map map;
+		uint64_t tail;
+	} big = {
+		.map = {
+			.size = sizeof(big),
+			.flags = MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA,
+			.ioas_id = t->ioas,
+			.user_va = (uintptr_t)t->buf,
+			.length = PAGE,
+			.iova = 0x400000,
+		},
+		.tail = 1,
+	};
+	struct iommu_ioas_alloc alloc = { .size = 4 };
+	struct iommu_ioas_map map = {
+		.size = 8,
+		.flags = MAP_RW,
+		.ioas_id = t->ioas,
+		.user_va = (uintptr_t)t->buf,
+		.length = PAGE,
+	};
+	struct iommu_destroy d = { .size = sizeof(d), .id = t->ioas };
+
+	expect(t, "iommufd-enotty-below", _IO(IOMMUFD_TYPE, 0x7f), &d,
+	       ENOTTY);
+	expect(t, "iommufd-enotty-vfio-ioas", _IO(IOMMUFD_TYPE, 0x88), &d,
+	       ENOTTY);
+	expect(t, "iommufd-enotty-above", _IO(IOMMUFD_TYPE, 0xff), &d, ENOTTY);
+	expect(t, "iommufd-enotty-dir-bits",
+	       _IOWR(IOMMUFD_TYPE, 0x80, struct iommu_destroy), &d, ENOTTY);
+	expect(t, "iommufd-short-size-alloc", IOMMU_IOAS_ALLOC, &alloc,
+	       EINVAL);
+	expect(t, "iommufd-short-size-map", IOMMU_IOAS_MAP, &map, EINVAL);
+	expect(t, "iommufd-tail-e2big", IOMMU_IOAS_MAP, &big, E2BIG);
+	expect(t, "iommufd-bad-pointer", IOMMU_IOAS_MAP,
+	       (void *)(uintptr_t)0x10, EFAULT);
+}
+
+static void selftest_flags(struct selftest *t)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc), .flags = 1 };
+	struct iommu_ioas_iova_ranges ranges = {
+		.size = sizeof(ranges),
+		.ioas_id = t->ioas,
+		.__reserved = 1,
+	};
+	struct iommu_hwpt_alloc hwpt = {
+		.size = sizeof(hwpt),
+		.flags = 1U << 31,
+		.pt_id = t->ioas,
+	};
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = MAP_RW,
+		.ioas_id = t->ioas,
+		.__reserved = 1,
+		.user_va = (uintptr_t)t->buf,
+		.length = PAGE,
+	};
+
+	expect(t, "iommufd-flags-ioas-alloc", IOMMU_IOAS_ALLOC, &alloc,
+	       EOPNOTSUPP);
+	expect_map(t, "iommufd-flags-map", MAP_RW | 1U << 3, t->ioas, t->buf,
+		   PAGE, 0, EOPNOTSUPP);
+	expect(t, "iommufd-reserved-map", IOMMU_IOAS_MAP, &map, EOPNOTSUPP);
+	expect(t, "iommufd-reserved-iova-ranges", IOMMU_IOAS_IOVA_RANGES,
+	       &ranges, EOPNOTSUPP);
+	expect(t, "iommufd-flags-hwpt-alloc", IOMMU_HWPT_ALLOC, &hwpt,
+	       EOPNOTSUPP);
+	hwpt.flags = 0;
+	hwpt.data_type = 0x7fff;
+	expect(t, "iommufd-data-type-hwpt-alloc", IOMMU_HWPT_ALLOC, &hwpt,
+	       EOPNOTSUPP);
+}
+
+static void selftest_ids(struct selftest *t)
+{
+	struct iommu_destroy d = { .size = sizeof(d), .id = 0x7ffffff0 };
+	struct iommu_hwpt_alloc hwpt = {
+		.size = sizeof(hwpt),
+		.dev_id = t->ioas,	/* an IOAS, not a device */
+		.pt_id = t->ioas,
+	};
+	uint32_t gone = 0;
+	int err;
+
+	expect(t, "iommufd-enoent-destroy", IOMMU_DESTROY, &d, ENOENT);
+	d.id = 0;
+	expect(t, "iommufd-enoent-destroy-0", IOMMU_DESTROY, &d, ENOENT);
+	expect_map(t, "iommufd-enoent-map", MAP_RW, 0x7ffffff0, t->buf, PAGE,
+		   0, ENOENT);
+	expect(t, "iommufd-wrong-type-hwpt-dev", IOMMU_HWPT_ALLOC, &hwpt,
+	       ENOENT);
+
+	/* A destroyed ID is gone for every ioctl. */
+	err = ioas_alloc(t->fd, &gone);
+	if (!err)
+		err = destroy(t->fd, gone);
+	t->cases++;
+	t->failed += !!err;
+	result("iommufd-ioas-alloc-destroy", !err, "id=%u errno=%d", gone,
+	       -err);
+	if (err)
+		return;
+	d.id = gone;
+	expect(t, "iommufd-double-destroy", IOMMU_DESTROY, &d, ENOENT);
+	expect_map(t, "iommufd-map-destroyed", MAP_RW, gone, t->buf, PAGE, 0,
+		   ENOENT);
+}
+
+static void selftest_map(struct selftest *t)
+{
+	const uint32_t fixed = MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA;
+	uint8_t *hole, *ro;
+
+	expect_map(t, "iommufd-map-over-mapping", fixed, t->ioas,
+		   t->buf + SELFTEST_LEN, PAGE, SELFTEST_IOVA, EEXIST);
+	expect_map(t, "iommufd-map-into-mapping", fixed, t->ioas,
+		   t->buf + SELFTEST_LEN, 2 * PAGE, SELFTEST_IOVA + PAGE,
+		   EEXIST);
+	expect_map(t, "iommufd-map-length-0", fixed, t->ioas, t->buf, 0,
+		   0x400000, EINVAL);
+	expect_map(t, "iommufd-map-iova-overflow", fixed, t->ioas, t->buf,
+		   2 * PAGE, ~0ULL - PAGE + 1, EOVERFLOW);
+	expect_map(t, "iommufd-map-va-overflow", fixed, t->ioas,
+		   (void *)(uintptr_t)(~0ULL - PAGE + 1), 2 * PAGE, 0x400000,
+		   EOVERFLOW);
+	expect_map(t, "iommufd-map-unaligned-iova", fixed, t->ioas, t->buf,
+		   PAGE, 0x400800, EINVAL);
+	expect_map(t, "iommufd-map-unaligned-va", fixed, t->ioas,
+		   t->buf + 0x800, PAGE, 0x400000, EINVAL);
+	expect_map(t, "iommufd-map-unaligned-length", fixed, t->ioas, t->buf,
+		   PAGE + 0x800, 0x400000, EINVAL);
+	expect_map(t, "iommufd-map-no-access", IOMMU_IOAS_MAP_FIXED_IOVA,
+		   t->ioas, t->buf, PAGE, 0x400000, EINVAL);
+
+	/* Memory that cannot be pinned: a hole, and read-only for a write. */
+	hole = mmap(NULL, 2 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+		  MAP_POPULATE, -1, 0);
+	if (hole != MAP_FAILED) {
+		munmap(hole + PAGE, PAGE);
+		expect_map(t, "iommufd-map-unmapped-va", fixed, t->ioas,
+			   hole + PAGE, PAGE, 0x400000, EFAULT);
+		/* Half pinnable: the first page is released again. */
+		mprotect(hole, PAGE, PROT_READ | PROT_WRITE);
+		hole[0] = 1;
+		expect_map(t, "iommufd-map-half-unmapped-va", fixed, t->ioas,
+			   hole, 2 * PAGE, 0x400000, EFAULT);
+		munmap(hole, PAGE);
+	}
+	if (ro != MAP_FAILED) {
+		expect_map(t, "iommufd-map-readonly-writeable", fixed, t->ioas,
+			   ro, PAGE, 0x400000, EFAULT);
+		munmap(ro, PAGE);
+	}
+}
+
+static void selftest_unmap(struct selftest *t)
+{
+	struct iommu_iova_range r[1];
+	struct iommu_ioas_iova_ranges ranges = {
+		.size = sizeof(ranges),
+		.ioas_id = t->ioas,
+		.num_iovas = 0,
+		.allowed_iovas = (uintptr_t)r,
+	};
+
+	expect_unmap(t, "iommufd-unmap-partial-head", SELFTEST_IOVA, PAGE,
+		     EINVAL);
+	expect_unmap(t, "iommufd-unmap-partial-tail", SELFTEST_IOVA + PAGE,
+		     PAGE, EINVAL);
+	expect_unmap(t, "iommufd-unmap-nothing", 0x800000, PAGE, ENOENT);
+	expect_unmap(t, "iommufd-unmap-length-0", SELFTEST_IOVA, 0, EINVAL);
+	expect_unmap(t, "iommufd-unmap-overflow", ~0ULL - PAGE + 1, 2 * PAGE,
+		     EOVERFLOW);
+	expect(t, "iommufd-iova-ranges-emsgsize", IOMMU_IOAS_IOVA_RANGES,
+	       &ranges, EMSGSIZE);
+	t->cases++;
+	t->failed += ranges.num_iovas < 1;
+	result("iommufd-iova-ranges-count", ranges.num_iovas >= 1,
+	       "num_iovas=%u", ranges.num_iovas);
+}
+
+/*
+ * The child of the memlock case: as nobody, with no capability left and a
+ * 64 KiB RLIMIT_MEMLOCK, a 1 MiB map is refused with nothing pinned, a
+ * 32 KiB one is charged to VmPin, and the charge is gone after the unmap
+ * and after the close of a context that still maps it.  Exit status: the
+ * number of the first check that failed, 0 if none.
+ */
+static int memlock_child(int fd, uint32_t ioas)
+{
+	const struct rlimit lim = { 64 << 10, 64 << 10 };
+	struct snapshot before, after;
+	uint8_t *big;
+	int err;
+
+	big = alloc_buffer(1 << 20);
+	if (!big || setrlimit(RLIMIT_MEMLOCK, &lim) || setgroups(0, NULL) ||
+	    setgid(NOBODY) || setuid(NOBODY))
+		return 1;
+	snap(fd, ioas, &before);
+	err = map_fixed(fd, ioas, MAP_RW, big, 1 << 20, 0x1000000);
+	snap(fd, ioas, &after);
+	printf("INFO iommufd-memlock over-limit errno=%d vm_pin_kb=%ld,%ld foll_pins=%ld,%ld\n",
+	       -err, before.vm_pin_kb, after.vm_pin_kb, before.foll_pins,
+	       after.foll_pins);
+	/* Not folded for nobody: the parent compares them around the child. */
+	before.foll_pins = after.foll_pins = 0;
+	if (err != -ENOMEM || !same(&before, &after))
+		return 2;
+	err = map_fixed(fd, ioas, MAP_RW, big, 32 << 10, 0x1000000);
+	printf("INFO iommufd-memlock under-limit errno=%d vm_pin_kb=%ld\n",
+	       -err, status_kb("VmPin"));
+	if (err || status_kb("VmPin") != before.vm_pin_kb + 32)
+		return 3;
+	if (unmap(fd, ioas, 0x1000000, 32 << 10, NULL) ||
+	    status_kb("VmPin") != before.vm_pin_kb)
+		return 4;
+	/* Left mapped: the close must uncharge and unpin it. */
+	if (map_fixed(fd, ioas, MAP_RW, big, 32 << 10, 0x1000000))
+		return 5;
+	close(fd);
+	printf("INFO iommufd-memlock after-close vm_pin_kb=%ld foll_pins=%ld\n",
+	       status_kb("VmPin"), foll_pins());
+	if (status_kb("VmPin") != 0)
+		return 6;
+	return 0;
+}
+
+static void selftest_memlock(struct selftest *t)
+{
+	long pins = foll_pins();
+	uint32_t ioas = 0;
+	int fd, status = -1, err;
+	pid_t pid;
+
+	/* A context of its own: its close is part of the check. */
+	fd = open("/dev/iommu", O_RDWR);
+	err = fd < 0 ? -errno : ioas_alloc(fd, &ioas);
+	if (!err) {
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0)
+			_exit(memlock_child(fd, ioas));
+		/* The child's close must be the last one. */
+		close(fd);
+		fd = -1;
+		if (pid < 0 || waitpid(pid, &status, 0) != pid)
+			err = -ECHILD;
+	}
+	if (fd >= 0)
+		close(fd);
+	t->cases++;
+	err = err ? err : WIFEXITED(status) ? WEXITSTATUS(status) : -EINTR;
+	t->failed += err || foll_pins() != pins;
+	result("iommufd-memlock", !err && foll_pins() == pins,
+	       "uid=%d failed-check=%d foll_pins=%ld,%ld", NOBODY, err, pins,
+	       foll_pins());
+}
+
+void step_iommufd_selftest(const char *arg)
+{
+	struct selftest t = { .fd = -1 };
+	struct snapshot start, end;
+	uint64_t unmapped = 0;
+	long pins = foll_pins();
+	int err;
+
+	(void)arg;
+	t.buf = alloc_buffer(4 * PAGE);
+	t.fd = open("/dev/iommu", O_RDWR);
+	err = t.fd < 0 ? -errno : t.buf ? ioas_alloc(t.fd, &t.ioas) : -ENOMEM;
+	if (!err)
+		err = map_fixed(t.fd, t.ioas, MAP_RW, t.buf, SELFTEST_LEN,
+				SELFTEST_IOVA);
+	result("iommufd-open", !err, "ioas=%u errno=%d", t.ioas, -err);
+	if (err)
+		goto out;
+	snap(t.fd, t.ioas, &start);
+	info("iommufd-ranges", "num=%u first=0x%llx-0x%llx vm_pin_kb=%ld",
+	     start.num_ranges, (unsigned long long)start.ranges[0].start,
+	     (unsigned long long)start.ranges[0].last, start.vm_pin_kb);
+
+	selftest_sizes(&t);
+	selftest_flags(&t);
+	selftest_ids(&t);
+	selftest_map(&t);
+	selftest_unmap(&t);
+	selftest_memlock(&t);
+
+	/* The first mapping is intact, and it is the only one. */
+	snap(t.fd, t.ioas, &end);
+	err = unmap(t.fd, t.ioas, 0, ~0ULL, &unmapped);
+	t.cases++;
+	t.failed += !same(&start, &end) || err || unmapped != SELFTEST_LEN;
+	result("iommufd-unmap-all", !err && unmapped == SELFTEST_LEN &&
+	       same(&start, &end), "errno=%d unmapped=0x%llx unchanged=%d",
+	       -err, (unsigned long long)unmapped, same(&start, &end));
+	err = destroy(t.fd, t.ioas);
+	t.cases++;
+	t.failed += !!err;
+	result("iommufd-destroy", !err, "ioas=%u errno=%d", t.ioas, -err);
+out:
+	if (t.fd >= 0)
+		close(t.fd);
+	if (t.buf)
+		munmap(t.buf, 4 * PAGE);
+	result("iommufd-selftest", t.cases && !t.failed && !err &&
+	       foll_pins() == pins && status_kb("VmPin") == 0,
+	       "cases=%d failed=%d foll_pins=%ld,%ld vm_pin_kb=%ld", t.cases,
+	       t.failed, pins, foll_pins(), status_kb("VmPin"));
+}
