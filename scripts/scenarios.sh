@@ -12,7 +12,15 @@ for scn in "$ROOT"/tests/scenarios/*.scn; do
 	name=$(basename "$scn" .scn)
 	[ -z "$pattern" ] || [[ $name == *$pattern* ]] || continue
 	arch=$(sed -nE 's/^arch *= *(\S+).*/\1/p' "$scn")
+	initrd=$BUILD/initramfs-$arch.cpio
+	# "initramfs = qemu10": the initramfs that carries QEMU 10 as well.
+	extra=$(sed -nE 's/^initramfs *= *(\S+).*/\1/p' "$scn")
+	if [ -n "$extra" ]; then
+		initrd=$BUILD/initramfs-$arch-$extra.cpio.gz
+		[ "$initrd" -nt "$BUILD/tools/init-$arch" ] ||
+			"$ROOT/scripts/initramfs.sh" "$arch" "$extra" || status=1
+	fi
 	python3 "$ROOT/scripts/scenario.py" "$scn" --kbuild "$BUILD/$arch" \
-		--initrd "$BUILD/initramfs-$arch.cpio" --build "$BUILD" || status=1
+		--initrd "$initrd" --build "$BUILD" || status=1
 done
 exit $status

@@ -18,6 +18,8 @@
  *   vfio=eduN               single-device VFIO scenario on the Nth edu
  *   vfio-group=eduA,eduB    multi-device group scenario
  *   iommufd-selftest        hostile input on /dev/iommu, no device needed
+ *   vmm=eduN[:container]    QEMU 10 inside the guest, assigned the Nth edu
+ *                           (the qemu10 initramfs only)
  *   dma-fq=eduN:refused|accepted
  *                           ask for a flush queue through sysfs
  *   bench=eduN:GRANULE:SECONDS[:REPEAT]
@@ -504,6 +506,8 @@ static void run_step(const char *step)
 		step_vfio_group(arg);
 	else if (!strcmp(step, "iommufd-selftest"))
 		step_iommufd_selftest(arg);
+	else if (!strncmp(step, "vmm=", 4))
+		step_vmm(arg);
 	else if (!strncmp(step, "bench=", 6))
 		step_bench(arg);
 	else if (!strncmp(step, "nsbench=", 8))
