@@ -34,6 +34,6 @@ bool edu_write_blocked(struct edu *e, uint8_t *slot, uint64_t iova);
 bool all_zero(const uint8_t *p, size_t len);
 uint8_t *alloc_buffer(size_t size);
 void release_device(const char *bdf);
-void check_kernel_rebind(const char *bdf);
+void check_kernel_rebind(const char *bdf, const char *check);
 
 #endif

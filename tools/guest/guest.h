@@ -28,6 +28,8 @@ uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t len);
 void step_vfio(const char *arg);
 void step_vfio_group(const char *arg);
 void step_iommufd_selftest(const char *arg);
+void step_iommufd(const char *arg);
+void step_iommufd_group(const char *arg);
 void step_vmm(const char *arg);
 void step_bench(const char *arg);
 void step_nsbench(const char *arg);

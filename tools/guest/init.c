@@ -18,6 +18,8 @@
  *   vfio=eduN               single-device VFIO scenario on the Nth edu
  *   vfio-group=eduA,eduB    multi-device group scenario
  *   iommufd-selftest        hostile input on /dev/iommu, no device needed
+ *   iommufd=eduN            the Nth edu through its VFIO cdev and iommufd
+ *   iommufd-group=eduA,eduB two edus of one group through iommufd
  *   vmm=eduN[:container]    QEMU 10 inside the guest, assigned the Nth edu
  *                           (the qemu10 initramfs only)
  *   dma-fq=eduN:refused|accepted
@@ -506,6 +508,10 @@ static void run_step(const char *step)
 		step_vfio_group(arg);
 	else if (!strcmp(step, "iommufd-selftest"))
 		step_iommufd_selftest(arg);
+	else if (!strncmp(step, "iommufd=", 8))
+		step_iommufd(arg);
+	else if (!strncmp(step, "iommufd-group=", 14))
+		step_iommufd_group(arg);
 	else if (!strncmp(step, "vmm=", 4))
 		step_vmm(arg);
 	else if (!strncmp(step, "bench=", 6))

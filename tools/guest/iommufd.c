@@ -9,8 +9,12 @@
  * the only one at the end.  Each case prints "RESULT iommufd-<case>"; the
  * summary "RESULT iommufd-selftest" passes when every case ran and passed.
  *
- * The uAPI header is the one of the kernel tree under test (IOMMUFD_UAPI_H,
- * set by the Makefile).
+ * iommufd=eduN drives an edu through its VFIO device cdev bound to an
+ * iommufd context, and iommufd-group=eduA,eduB two edus of one group (see
+ * step_iommufd() and step_iommufd_group()).
+ *
+ * The uAPI headers are the ones of the kernel tree under test
+ * (IOMMUFD_UAPI_H and VFIO_UAPI_H, set by the Makefile).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,9 +29,42 @@
 #include <sys/wait.h>
 #include <linux/types.h>
 
+/* The tree's headers, not installed ones: headers_install drops __user. */
+#define __user
 #include IOMMUFD_UAPI_H
+#include VFIO_UAPI_H
 
 #include "edu.h"
+
+/*
+ * The VFIO device cdev's uAPI, for a tree whose vfio.h does not have it
+ * yet: upstream's numbers and layouts (the facts of issue 13).
+ */
+#ifndef VFIO_DEVICE_BIND_IOMMUFD
+struct vfio_device_bind_iommufd {
+	__u32 argsz;
+	__u32 flags;
+	__s32 iommufd;
+	__u32 out_devid;
+};
+
+#define VFIO_DEVICE_BIND_IOMMUFD	_IO(VFIO_TYPE, VFIO_BASE + 18)
+
+struct vfio_device_attach_iommufd_pt {
+	__u32 argsz;
+	__u32 flags;
+	__u32 pt_id;
+};
+
+#define VFIO_DEVICE_ATTACH_IOMMUFD_PT	_IO(VFIO_TYPE, VFIO_BASE + 19)
+
+struct vfio_device_detach_iommufd_pt {
+	__u32 argsz;
+	__u32 flags;
+};
+
+#define VFIO_DEVICE_DETACH_IOMMUFD_PT	_IO(VFIO_TYPE, VFIO_BASE + 20)
+#endif
 
 #define NOBODY			65534
 #define MAX_RANGES		8
@@ -547,4 +584,374 @@ out:
 	       foll_pins() == pins && status_kb("VmPin") == 0,
 	       "cases=%d failed=%d foll_pins=%ld,%ld vm_pin_kb=%ld", t.cases,
 	       t.failed, pins, foll_pins(), status_kb("VmPin"));
+}
+
+/* The device cdev of a PCI device bound to vfio-pci, /dev/vfio/devices/vfioN. */
+static int cdev_path(const char *bdf, char *path, size_t len)
+{
+	char dir[256], **names;
+	int n, i, ret = -ENOENT;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	n = list_dir(dir, &names);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++)
+		if (!strncmp(names[i], "vfio", 4)) {
+			snprintf(path, len, "/dev/vfio/devices/%s", names[i]);
+			ret = 0;
+			break;
+		}
+	free_names(names, n);
+	return ret;
+}
+
+static int cdev_open(const char *bdf)
+{
+	char path[96];
+	int err, fd;
+
+	err = cdev_path(bdf, path, sizeof(path));
+	if (err)
+		return err;
+	fd = open(path, O_RDWR);
+	return fd < 0 ? -errno : fd;
+}
+
+static int cdev_bind(int cdev, int iommufd, uint32_t *devid)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+
+	if (ioctl(cdev, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return -errno;
+	if (devid)
+		*devid = bind.out_devid;
+	return 0;
+}
+
+static int cdev_attach(int cdev, uint32_t pt_id, uint32_t *out)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = pt_id,
+	};
+
+	if (ioctl(cdev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		return -errno;
+	if (out)
+		*out = attach.pt_id;
+	return 0;
+}
+
+static int hwpt_alloc(int fd, uint32_t dev_id, uint32_t pt_id, uint32_t *id)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+	};
+
+	if (ioctl(fd, IOMMU_HWPT_ALLOC, &cmd))
+		return -errno;
+	*id = cmd.out_hwpt_id;
+	return 0;
+}
+
+/*
+ * The VFIO group path while the device is bound to an iommufd: the group's
+ * SET_CONTAINER is refused with EBUSY.  Return: the errno of the claim.
+ */
+static int group_claim(int group_id)
+{
+	int container, group, err = 0;
+	char path[64];
+
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group_id);
+	group = open(path, O_RDWR);
+	if (group < 0)
+		err = -errno;
+	else if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container))
+		err = -errno;
+	if (group >= 0)
+		close(group);
+	close(container);
+	return err;
+}
+
+/* Binds @bdf to vfio-pci; returns its group or a negative errno. */
+static int bind_vfio_pci(const char *bdf)
+{
+	int err, group;
+
+	pci_unbind(bdf);
+	err = pci_bind_when_ready(bdf, "vfio-pci");
+	if (err)
+		return err;
+	group = wait_pci_group(bdf, 5000);
+	return group < 0 ? -ENODEV : group;
+}
+
+/* Before bind: the cdev answers no device ioctl, and no attach. */
+static void iommufd_before_bind(int cdev, uint32_t ioas)
+{
+	struct vfio_region_info bar = {
+		.argsz = sizeof(bar),
+		.index = VFIO_PCI_BAR0_REGION_INDEX,
+	};
+	int err_info, err_attach, err_badfd, err_notfd;
+
+	err_info = ioctl(cdev, VFIO_DEVICE_GET_REGION_INFO, &bar) ? errno : 0;
+	err_attach = cdev_attach(cdev, ioas, NULL);
+	result("iommufd-before-bind", err_info == EINVAL &&
+	       err_attach == -EINVAL, "region-info=%d attach=%d", err_info,
+	       -err_attach);
+	err_badfd = cdev_bind(cdev, -1, NULL);
+	err_notfd = cdev_bind(cdev, 0, NULL);	/* the console */
+	result("iommufd-bind-bad-fd", err_badfd == -EBADF &&
+	       err_notfd == -EINVAL, "fd-1=%d console=%d", -err_badfd,
+	       -err_notfd);
+}
+
+/*
+ * @e is open on the cdev bound to @fd with @dev_id, attached to @ioas.  The
+ * DMA checks, as the vfio step has them, then HWPT replace while mapped.
+ */
+static void iommufd_dma(struct edu *e, int fd, uint32_t ioas, uint32_t dev_id,
+			uint8_t *buf)
+{
+	uint32_t hwpt[2] = { 0, 0 }, got = 0;
+	bool ok;
+	int err;
+
+	err = map_fixed(fd, ioas, MAP_RW, buf, SLOT, IOVA_FIRST);
+	ok = !err && edu_round_trip(e, buf, IOVA_FIRST, 0x13);
+	result("iommufd-roundtrip", ok, "dev=%s iova=0x%llx bytes=%d errno=%d",
+	       e->bdf, IOVA_FIRST, XFER, -err);
+
+	err = unmap(fd, ioas, IOVA_FIRST, SLOT, NULL);
+	ok = !err && edu_write_blocked(e, buf, IOVA_FIRST);
+	result("iommufd-unmap-blocked", ok, "dev=%s iova=0x%llx errno=%d",
+	       e->bdf, IOVA_FIRST + PAGE, -err);
+
+	err = map_fixed(fd, ioas, MAP_RW, buf, SLOT, IOVA_SECOND);
+	ok = !err && edu_round_trip(e, buf, IOVA_SECOND, 0x5b);
+	result("iommufd-remap", ok, "dev=%s iova=0x%llx errno=%d", e->bdf,
+	       IOVA_SECOND, -err);
+
+	/* Two HWPTs of the IOAS, each replacing the last while mapped. */
+	err = hwpt_alloc(fd, dev_id, ioas, &hwpt[0]);
+	if (!err)
+		err = hwpt_alloc(fd, dev_id, ioas, &hwpt[1]);
+	ok = !err;
+	if (!err)
+		err = cdev_attach(e->fd, hwpt[0], &got);
+	ok = ok && !err && got == hwpt[0] &&
+	     edu_round_trip(e, buf, IOVA_SECOND, 0x66);
+	if (!err)
+		err = cdev_attach(e->fd, hwpt[1], &got);
+	ok = ok && !err && got == hwpt[1] &&
+	     edu_round_trip(e, buf, IOVA_SECOND, 0x77);
+	result("iommufd-hwpt-replace", ok,
+	       "dev=%s hwpts=%u,%u attached=%u errno=%d", e->bdf, hwpt[0],
+	       hwpt[1], got, -err);
+
+	/* In use: the IOAS under the attached HWPT, the HWPT, the device. */
+	{
+		int e_ioas = destroy(fd, ioas), e_hwpt = destroy(fd, hwpt[1]);
+		int e_dev = destroy(fd, dev_id), e_free = destroy(fd, hwpt[0]);
+
+		result("iommufd-destroy-busy", e_ioas == -EBUSY &&
+		       e_hwpt == -EBUSY && e_dev == -EBUSY && !e_free,
+		       "ioas=%d hwpt-attached=%d device=%d hwpt-free=%d",
+		       -e_ioas, -e_hwpt, -e_dev, -e_free);
+	}
+}
+
+static void iommufd_single(const char *bdf, int group)
+{
+	uint32_t ioas = 0, dev_id = 0, pt = 0;
+	int fd, cdev, err, err_group;
+	long pins = foll_pins();
+	uint8_t *buf;
+	struct edu e;
+
+	buf = alloc_buffer(SLOT);
+	fd = open("/dev/iommu", O_RDWR);
+	cdev = cdev_open(bdf);
+	err = !buf ? -ENOMEM : fd < 0 ? -errno : cdev < 0 ? cdev :
+	      ioas_alloc(fd, &ioas);
+	if (err) {
+		result("iommufd-bind", false, "dev=%s open-errno=%d", bdf, -err);
+		goto out;
+	}
+	iommufd_before_bind(cdev, ioas);
+	err = cdev_bind(cdev, fd, &dev_id);
+	{
+		int again = cdev_bind(cdev, fd, NULL);
+
+		result("iommufd-bind", !err && again == -EINVAL,
+		       "dev=%s devid=%u errno=%d bind-again=%d", bdf, dev_id,
+		       -err, -again);
+	}
+	if (err)
+		goto out;
+	err_group = group_claim(group);
+	result("iommufd-group-path-refused", err_group == -EBUSY,
+	       "group=%d errno=%d", group, -err_group);
+
+	err = cdev_attach(cdev, ioas, &pt);
+	result("iommufd-attach", !err && pt && pt != ioas,
+	       "dev=%s ioas=%u hwpt=%u errno=%d", bdf, ioas, pt, -err);
+	if (err) {
+		uint32_t hwpt = 0;
+		int err_hwpt = hwpt_alloc(fd, dev_id, ioas, &hwpt);
+		int err_attach = err_hwpt ? 0 : cdev_attach(cdev, hwpt, NULL);
+
+		/* Which half failed: the domain, or its attach. */
+		info("iommufd-attach", "hwpt-alloc=%d hwpt=%u attach-hwpt=%d",
+		     -err_hwpt, hwpt, -err_attach);
+		goto out;
+	}
+	err = edu_setup(&e, bdf, cdev);
+	cdev = -1;	/* edu_close() closes it, or edu_setup() did */
+	if (err) {
+		result("iommufd-roundtrip", false, "dev=%s setup-errno=%d", bdf,
+		       -err);
+		goto out;
+	}
+	iommufd_dma(&e, fd, ioas, dev_id, buf);
+	/* The cdev first: the device stops its DMA before the IOAS goes. */
+	edu_close(&e);
+out:
+	if (cdev >= 0)
+		close(cdev);
+	if (fd >= 0)
+		close(fd);
+	if (buf)
+		munmap(buf, SLOT);
+	result("iommufd-closed", foll_pins() == pins && status_kb("VmPin") == 0,
+	       "dev=%s foll_pins=%ld,%ld vm_pin_kb=%ld", bdf, pins, foll_pins(),
+	       status_kb("VmPin"));
+}
+
+/*
+ * iommufd=eduN: bind the edu's cdev to an iommufd, attach it to an IOAS,
+ * DMA, unmap and see the write blocked, remap, replace its HWPT twice while
+ * mapped, destroy what is in use (EBUSY), try the group path (EBUSY), then
+ * close and have a kernel driver bind again.
+ */
+void step_iommufd(const char *arg)
+{
+	char bdf[32];
+	int group, err;
+
+	err = find_edu(arg, bdf, sizeof(bdf));
+	group = err ? err : bind_vfio_pci(bdf);
+	if (group < 0) {
+		result("iommufd-bind", false, "edu=%s errno=%d", arg, -group);
+		return;
+	}
+	iommufd_single(bdf, group);
+	release_device(bdf);
+	check_kernel_rebind(bdf, "iommufd-rebind-kernel");
+}
+
+/*
+ * iommufd-group=eduA,eduB, two edus of one group: with a kernel DMA driver
+ * on B, A's bind is refused (EBUSY); with both on vfio-pci, a second context
+ * cannot bind B once the first has A (EPERM), the first binds B too, and
+ * both DMA through one IOAS.
+ */
+void step_iommufd_group(const char *arg)
+{
+	char name_a[16], name_b[16], a[32], b[32];
+	int fd = -1, fd2 = -1, ca = -1, cb = -1, ga, gb, err, err2;
+	uint32_t ioas = 0, id_a = 0, id_b = 0;
+	struct edu ea, eb;
+	uint8_t *buf = NULL;
+	bool ok;
+
+	if (sscanf(arg, "%15[^,],%15s", name_a, name_b) != 2 ||
+	    find_edu(name_a, a, sizeof(a)) || find_edu(name_b, b, sizeof(b))) {
+		result("iommufd-group-kernel-sibling", false,
+		       "bad-argument=%s", arg);
+		return;
+	}
+	ga = bind_vfio_pci(a);
+	pci_unbind(b);
+	err = pci_bind_when_ready(b, "dma_map_benchmark");
+	gb = pci_group(b);
+	fd = open("/dev/iommu", O_RDWR);
+	ca = ga < 0 ? ga : cdev_open(a);
+	err2 = err || ga < 0 || ga != gb || fd < 0 || ca < 0 ? -ENODEV :
+	       cdev_bind(ca, fd, &id_a);
+	result("iommufd-group-kernel-sibling", err2 == -EBUSY,
+	       "devs=%s,%s groups=%d,%d errno=%d", a, b, ga, gb, -err2);
+	if (err || ga < 0 || ga != gb || fd < 0 || ca < 0 || !err2)
+		goto out;
+
+	release_device(b);
+	gb = bind_vfio_pci(b);
+	fd2 = open("/dev/iommu", O_RDWR);
+	cb = cdev_open(b);
+	err = cdev_bind(ca, fd, &id_a);
+	err2 = err || cb < 0 || fd2 < 0 ? -ENODEV : cdev_bind(cb, fd2, NULL);
+	result("iommufd-group-other-ctx", !err && err2 == -EPERM,
+	       "bind-a=%d bind-b-other=%d", -err, -err2);
+	if (err || cb < 0)
+		goto out;
+	err = cdev_bind(cb, fd, &id_b);
+	result("iommufd-group-claimed", !err, "devs=%s,%s devids=%u,%u errno=%d",
+	       a, b, id_a, id_b, -err);
+	if (err)
+		goto out;
+
+	buf = alloc_buffer(2 * SLOT);
+	err = !buf ? -ENOMEM : ioas_alloc(fd, &ioas);
+	if (!err)
+		err = cdev_attach(ca, ioas, NULL);
+	if (!err)
+		err = cdev_attach(cb, ioas, NULL);
+	if (!err)
+		err = map_fixed(fd, ioas, MAP_RW, buf, 2 * SLOT, IOVA_FIRST);
+	if (!err) {
+		err = edu_setup(&ea, a, ca);
+		ca = -1;
+	}
+	if (!err) {
+		err = edu_setup(&eb, b, cb);
+		cb = -1;
+		if (err)
+			edu_close(&ea);
+	}
+	if (err) {
+		result("iommufd-group-dma", false, "errno=%d", -err);
+		goto out;
+	}
+	ok = edu_round_trip(&ea, buf, IOVA_FIRST, 0x23) &&
+	     edu_round_trip(&eb, buf + SLOT, IOVA_FIRST + SLOT, 0x45);
+	result("iommufd-group-dma", ok, "devs=%s,%s iova=0x%llx", a, b,
+	       IOVA_FIRST);
+	edu_close(&eb);
+	edu_close(&ea);
+out:
+	if (ca >= 0)
+		close(ca);
+	if (cb >= 0)
+		close(cb);
+	if (fd2 >= 0)
+		close(fd2);
+	if (fd >= 0)
+		close(fd);
+	if (buf)
+		munmap(buf, 2 * SLOT);
+	release_device(a);
+	release_device(b);
+	check_kernel_rebind(a, "iommufd-group-released");
 }

@@ -171,7 +171,7 @@ void step_vfio(const char *arg)
 		return;
 	vfio_single(bdf, group);
 	release_device(bdf);
-	check_kernel_rebind(bdf);
+	check_kernel_rebind(bdf, "vfio-rebind-kernel");
 }
 
 /*

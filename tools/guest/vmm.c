@@ -302,5 +302,5 @@ void step_vmm(const char *arg)
 	if (!vmm_run(bdf, iommufd, false) && iommufd && !access(STRACE, X_OK))
 		vmm_run(bdf, iommufd, true);
 	release_device(bdf);
-	check_kernel_rebind(bdf);
+	check_kernel_rebind(bdf, "vfio-rebind-kernel");
 }
