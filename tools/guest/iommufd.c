@@ -67,6 +67,12 @@ struct vfio_device_detach_iommufd_pt {
 #endif
 
 #define NOBODY			65534
+/*
+ * The client's IOVAs differ from the vfio step's, so that the host tells
+ * the two steps' faults apart.
+ */
+#define FD_IOVA_FIRST		0x400000ULL
+#define FD_IOVA_SECOND		0x500000ULL
 #define MAX_RANGES		8
 #define SELFTEST_IOVA		0x100000ULL
 #define SELFTEST_LEN		(2 * PAGE)
@@ -729,20 +735,20 @@ static void iommufd_dma(struct edu *e, int fd, uint32_t ioas, uint32_t dev_id,
 	bool ok;
 	int err;
 
-	err = map_fixed(fd, ioas, MAP_RW, buf, SLOT, IOVA_FIRST);
-	ok = !err && edu_round_trip(e, buf, IOVA_FIRST, 0x13);
+	err = map_fixed(fd, ioas, MAP_RW, buf, SLOT, FD_IOVA_FIRST);
+	ok = !err && edu_round_trip(e, buf, FD_IOVA_FIRST, 0x13);
 	result("iommufd-roundtrip", ok, "dev=%s iova=0x%llx bytes=%d errno=%d",
-	       e->bdf, IOVA_FIRST, XFER, -err);
+	       e->bdf, FD_IOVA_FIRST, XFER, -err);
 
-	err = unmap(fd, ioas, IOVA_FIRST, SLOT, NULL);
-	ok = !err && edu_write_blocked(e, buf, IOVA_FIRST);
+	err = unmap(fd, ioas, FD_IOVA_FIRST, SLOT, NULL);
+	ok = !err && edu_write_blocked(e, buf, FD_IOVA_FIRST);
 	result("iommufd-unmap-blocked", ok, "dev=%s iova=0x%llx errno=%d",
-	       e->bdf, IOVA_FIRST + PAGE, -err);
+	       e->bdf, FD_IOVA_FIRST + PAGE, -err);
 
-	err = map_fixed(fd, ioas, MAP_RW, buf, SLOT, IOVA_SECOND);
-	ok = !err && edu_round_trip(e, buf, IOVA_SECOND, 0x5b);
+	err = map_fixed(fd, ioas, MAP_RW, buf, SLOT, FD_IOVA_SECOND);
+	ok = !err && edu_round_trip(e, buf, FD_IOVA_SECOND, 0x5b);
 	result("iommufd-remap", ok, "dev=%s iova=0x%llx errno=%d", e->bdf,
-	       IOVA_SECOND, -err);
+	       FD_IOVA_SECOND, -err);
 
 	/* Two HWPTs of the IOAS, each replacing the last while mapped. */
 	err = hwpt_alloc(fd, dev_id, ioas, &hwpt[0]);
@@ -752,11 +758,11 @@ static void iommufd_dma(struct edu *e, int fd, uint32_t ioas, uint32_t dev_id,
 	if (!err)
 		err = cdev_attach(e->fd, hwpt[0], &got);
 	ok = ok && !err && got == hwpt[0] &&
-	     edu_round_trip(e, buf, IOVA_SECOND, 0x66);
+	     edu_round_trip(e, buf, FD_IOVA_SECOND, 0x66);
 	if (!err)
 		err = cdev_attach(e->fd, hwpt[1], &got);
 	ok = ok && !err && got == hwpt[1] &&
-	     edu_round_trip(e, buf, IOVA_SECOND, 0x77);
+	     edu_round_trip(e, buf, FD_IOVA_SECOND, 0x77);
 	result("iommufd-hwpt-replace", ok,
 	       "dev=%s hwpts=%u,%u attached=%u errno=%d", e->bdf, hwpt[0],
 	       hwpt[1], got, -err);
