@@ -32,8 +32,9 @@ if [ -z "$extra" ]; then
 	"$gen" "$list" >"$BUILD/initramfs-$arch.cpio"
 	exit 0
 fi
-[ "$extra" = qemu10 ] && [ "$arch" = x86_64 ] ||
+if [ "$extra" != qemu10 ] || [ "$arch" != x86_64 ]; then
 	die "initramfs: '$extra' is for x86_64 only, and the only option is qemu10"
+fi
 
 bin=$("$ROOT/scripts/qemu10.sh")
 qroot=$(dirname "$bin")
