@@ -462,6 +462,67 @@ static void selftest_unmap(struct selftest *t)
 }
 
 /*
+ * DESTROY of an IOAS that another process maps and unmaps in a loop: while
+ * an ioctl holds the IOAS it is EBUSY, then it goes, the mapper's next call
+ * gets ENOENT, and whatever it had mapped is unpinned.  Rounds with
+ * different delays, so that some destroys meet a map in flight ("busy").
+ * Return: 0, or what failed.
+ */
+static int destroy_racing_round(struct selftest *t, unsigned int delay_ms,
+				int *busy)
+{
+	int err, status, err_destroy = -1, n;
+	uint32_t ioas = 0;
+	pid_t pid;
+
+	err = ioas_alloc(t->fd, &ioas);
+	if (err)
+		return err;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		for (n = 0; n < 1000000; n++) {
+			err = map_fixed(t->fd, ioas, MAP_RW, t->buf, PAGE,
+					0x600000);
+			if (!err)
+				err = unmap(t->fd, ioas, 0x600000, PAGE, NULL);
+			if (err)
+				_exit(err == -ENOENT ? 0 : 10);
+		}
+		_exit(11);
+	}
+	sleep_ms(delay_ms);
+	for (n = 0; n < 100000; n++) {
+		err_destroy = destroy(t->fd, ioas);
+		if (err_destroy != -EBUSY)
+			break;
+		(*busy)++;
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -ECHILD;
+	if (err_destroy)
+		return err_destroy;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+}
+
+static void selftest_destroy_racing(struct selftest *t)
+{
+	long pins = foll_pins();
+	int err = 0, busy = 0;
+	unsigned int round;
+
+	for (round = 0; round < 20 && !err; round++)
+		err = destroy_racing_round(t, 20 + round % 7, &busy);
+	t->cases++;
+	t->failed += err || foll_pins() != pins;
+	result("iommufd-destroy-racing-map", !err && foll_pins() == pins,
+	       "rounds=%u errno=%d busy=%d foll_pins=%ld,%ld", round, -err,
+	       busy, pins, foll_pins());
+}
+
+/*
  * The child of the memlock case: as nobody, with no capability left and a
  * 64 KiB RLIMIT_MEMLOCK, a 1 MiB map is refused with nothing pinned, a
  * 32 KiB one is charged to VmPin, and the charge is gone after the unmap
@@ -567,6 +628,7 @@ void step_iommufd_selftest(const char *arg)
 	selftest_ids(&t);
 	selftest_map(&t);
 	selftest_unmap(&t);
+	selftest_destroy_racing(&t);
 	selftest_memlock(&t);
 
 	/* The first mapping is intact, and it is the only one. */
