@@ -8,13 +8,16 @@
 # The earlier prefixes build vmlinux, linked: the configuration has no
 # modules, and the boot image that "all" adds is vmlinux compressed, which
 # the series cannot break (2-3 s a prefix on each arch that it saves).
+# BISECT_FROM=<commit> builds only the prefixes after it (a developer's
+# check of new patches on top of prefixes built before; make test and CI
+# build them all).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 arch=${1:-x86_64}
 orig=$(git -C "$KSRC" symbolic-ref -q --short HEAD || git -C "$KSRC" rev-parse HEAD)
 trap 'git -C "$KSRC" checkout -q "$orig"' EXIT
-mapfile -t commits < <(git -C "$KSRC" rev-list --reverse base..HEAD)
+mapfile -t commits < <(git -C "$KSRC" rev-list --reverse "${BISECT_FROM:-base}"..HEAD)
 [ ${#commits[@]} -gt 0 ] || commits=(HEAD)
 n=0
 for c in "${commits[@]}"; do
