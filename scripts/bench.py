@@ -15,9 +15,16 @@ reports
   - dma_map_benchmark (the kernel's): its 100 ns averages, for comparison
     with earlier figures.
 
+and, from nsbench's figures, the map+unmap pair: the boot's map plus the
+same boot's unmap, per op and granule.
+
 The table gives, per IOMMU, configuration and metric, the median of each
 kernel over its boots with the spread (min-max), series/base and
 series/6.12.  A ns metric whose series/base is above --limit is a FAIL line.
+A scenario with "judge = pair" is judged on the pair only: its per-call
+lines are INFO lines, with its "info-map" and "info-unmap" notes (where a
+driver's deferred unmap leaves the completion of its request to the next
+map, the cost moves from one call to the other, not out of the pair).
 """
 import argparse
 import glob
@@ -72,14 +79,19 @@ def ns_runs(log):
     return [(op, int(g), float(m), float(u)) for op, g, m, u in runs]
 
 
-# A metric: (op, granule, source); source is the nsbench op ("single",
-# "page": ns) or "benchmark" (dma_map_benchmark: µs).
+# A metric: (op, granule, source); op is "map", "unmap" or "pair" (map +
+# unmap of one boot), source the nsbench op ("single", "page": ns) or
+# "benchmark" (dma_map_benchmark: µs, no pair).
+OPS = ('map', 'unmap', 'pair')
+
+
 def boot_metrics(log):
     """{metric: value} of one boot's console."""
     values = {}
     for op, g, m, u in ns_runs(log):
         values[('map', g, op)] = m
         values[('unmap', g, op)] = u
+        values[('pair', g, op)] = m + u
     for g, m, u in bench_runs(log):
         values.setdefault(('map', g, 'benchmark'), m)
         values.setdefault(('unmap', g, 'benchmark'), u)
@@ -124,9 +136,26 @@ SOURCE = {'single': 'ns, dma_map_single', 'page': 'ns, dma_map_page',
 SOURCE_ORDER = ('single', 'page', 'benchmark')
 
 
-def metric_name(metric):
+def metric_name(metric, note=None):
     op, g, source = metric
-    return f'{op}, granule {g} ({SOURCE[source]})'
+    what = SOURCE[source]
+    if op == 'pair':
+        op, what = 'map+unmap pair', what + ", one boot's map + unmap"
+    if note:
+        what += f'; info: {note}'
+    return f'{op}, granule {g} ({what})'
+
+
+def per_call_info(scn):
+    """{op: note} of the per-call ns lines of a scenario judged on the
+    pair ("judge = pair"), else None."""
+    judge = scn.get('judge', 'call')
+    if judge not in ('call', 'pair'):
+        raise SystemExit(f'{scn["name"]}: judge = {judge}: call or pair')
+    if judge == 'call':
+        return None
+    return {op: scn.get(f'info-{op}', 'judged on the pair')
+            for op in ('map', 'unmap')}
 
 
 def spread(values):
@@ -136,20 +165,22 @@ def spread(values):
     return statistics.median(values), min(values), max(values)
 
 
-def summarize(name, samples, limit):
+def summarize(name, samples, limit, info=None):
     """Rows and PASS/FAIL lines of one scenario.
 
     samples: {(config, kernel, metric): [value per boot]}.  A row:
     (name, config, metric, {kernel: (median, min, max) or None},
-    series/base, series/6.12), a ratio None where a kernel has no boots.
-    Only the ns metrics pass or fail: dma_map_benchmark's 100 ns steps
-    cannot show a few percent.
+    series/base, series/6.12, note), a ratio None where a kernel has no
+    boots.  Only the ns metrics pass or fail: dma_map_benchmark's 100 ns
+    steps cannot show a few percent.  info ({op: note}, per_call_info()):
+    the per-call ns metrics are INFO lines with their note, and only the
+    pairs pass or fail.
     """
     rows, lines = [], []
     configs = [c for c in CONFIGS if any(k[0] == c for k in samples)]
     metrics = sorted({k[2] for k in samples},
-                     key=lambda m: (SOURCE_ORDER.index(m[2]), m[0] != 'map',
-                                    m[1]))
+                     key=lambda m: (SOURCE_ORDER.index(m[2]),
+                                    OPS.index(m[0]), m[1]))
     for config in configs:
         for metric in metrics:
             stats = {k: spread(samples.get((config, k, metric), []))
@@ -160,17 +191,23 @@ def summarize(name, samples, limit):
             for other in ('base', '6.12'):
                 s, o = stats['series'], stats[other]
                 ratios.append(s[0] / o[0] if s and o and o[0] else None)
-            rows.append((name, config, metric, stats, ratios[0], ratios[1]))
-            if metric[2] == 'benchmark' or ratios[0] is None:
+            op, g, source = metric
+            note = info.get(op) if info and source != 'benchmark' else None
+            rows.append((name, config, metric, stats, ratios[0], ratios[1],
+                         note))
+            if source == 'benchmark' or ratios[0] is None:
+                continue
+            n = len(samples[(config, 'series', metric)])
+            figures = (f'bench/{name}/{config}/{op}-granule{g}-{source} '
+                       f'base={stats["base"][0]:.1f}ns '
+                       f'series={stats["series"][0]:.1f}ns '
+                       f'ratio={ratios[0]:.3f}')
+            if note:
+                lines.append(f'INFO {figures} boots={n} info: {note}')
                 continue
             ok = ratios[0] <= limit
-            n = len(samples[(config, 'series', metric)])
-            op, g, source = metric
-            lines.append(
-                f'{"PASS" if ok else "FAIL"} bench/{name}/{config}/'
-                f'{op}-granule{g}-{source} base={stats["base"][0]:.1f}ns '
-                f'series={stats["series"][0]:.1f}ns '
-                f'ratio={ratios[0]:.3f} limit={limit:.3f} boots={n}')
+            lines.append(f'{"PASS" if ok else "FAIL"} {figures} '
+                         f'limit={limit:.3f} boots={n}')
     return rows, lines
 
 
@@ -190,8 +227,8 @@ def table(rows):
     out = ['| IOMMU | config | metric | 6.1 | series | 6.12 | series/6.1 '
            '| series/6.12 |',
            '| --- | --- | --- | --- | --- | --- | --- | --- |']
-    for name, config, metric, stats, r_base, r_612 in rows:
-        out.append(f'| {name} | {config} | {metric_name(metric)} | '
+    for name, config, metric, stats, r_base, r_612, note in rows:
+        out.append(f'| {name} | {config} | {metric_name(metric, note)} | '
                    + ' | '.join(cell(stats[k]) for k in KERNELS)
                    + f' | {ratio_cell(r_base)} | {ratio_cell(r_612)} |')
     return out
@@ -239,7 +276,8 @@ def main():
                     for metric, v in values.items():
                         samples.setdefault((config, kernel, metric),
                                            []).append(v)
-        r, ls = summarize(scn['name'], samples, args.limit)
+        r, ls = summarize(scn['name'], samples, args.limit,
+                          per_call_info(scn))
         rows += r
         lines += ls
         print('\n'.join(ls), flush=True)
