@@ -296,9 +296,36 @@ def judge(scn, log, status):
                else f'no line matches {scn[key]}')
     done = re.search(r'^DONE ', log, re.M) is not None
     yield 'boot', done and status == 0, f'exit={status} guest-done={done}'
-    problems = [l.strip() for l in log.splitlines() if LOG_PROBLEMS.search(l)]
+    expected = expected_warnings(scn)
+    lines, seen = drop_expected(log.splitlines(), expected)
+    problems = [l.strip() for l in lines if LOG_PROBLEMS.search(l)]
+    problems += [f'{fn} warned {seen.get(fn, 0)} times, not once'
+                 for fn in sorted(expected) if seen.get(fn, 0) != 1]
     yield ('clean-log', not problems,
-           '; '.join(problems[:3]) if problems else 'no kernel complaint')
+           '; '.join(problems[:3]) if problems else
+           'no kernel complaint' + (f', {len(seen)} expected warnings'
+                                    if seen else ''))
+
+
+def expected_warnings(scn):
+    """The functions that the KUnit suites the scenario runs ("kunit =")
+    make warn on purpose, from tests/kunit/expected-warnings.txt: each must
+    warn once, as in the KUnit stage."""
+    suites = {s.split(':')[0] for s in scn.get('kunit', '').split()}
+    path = os.path.join(ROOT, 'tests', 'kunit', 'expected-warnings.txt')
+    try:
+        with open(path) as f:
+            entries = [l.split()[:2] for l in f
+                       if l.strip() and not l.startswith('#')]
+    except OSError:
+        return set()
+    return {fn for fn, where in entries if where.split('/')[0] in suites}
+
+
+def drop_expected(lines, expected):
+    """kunit_suites.drop_expected(), which imports this module."""
+    import kunit_suites  # pylint: disable=import-outside-toplevel
+    return kunit_suites.drop_expected(lines, expected)
 
 
 def report(scn, log):

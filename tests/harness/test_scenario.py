@@ -163,6 +163,30 @@ class Judge(unittest.TestCase):
         self.assertEqual(failed(results), ['clean-log'])
 
 
+    def test_expected_warning_once(self):
+        """A warning that a suite of "kunit =" provokes on purpose (the
+        tests/kunit/expected-warnings.txt entry of iommu-paging-domain)
+        passes once, and fails when absent, twice, or for a scenario that
+        does not run that suite."""
+        warn = ('------------[ cut here ]------------\n'
+                'WARNING: CPU: 0 PID: 34 at ../linux/drivers/iommu/iommu.c:'
+                '1999 iommu_domain_init+0x92/0xc0\n'
+                'RIP: 0010:iommu_domain_init+0x92/0xc0\n'
+                '---[ end trace 0000000000000000 ]---\n')
+        mark = 'Run /init as init process'
+        scn = dict(SCN, kunit=SCN.get('kunit', '') +
+                   ' iommu-paging-domain:pass')
+        clean = {n: judge(LOG.replace(mark, warn * n + mark),
+                          scn=scn)['clean-log'] for n in (0, 1, 2)}
+        self.assertEqual([clean[n][0] for n in (0, 1, 2)],
+                         [False, True, False])
+        self.assertIn('1 expected warnings', clean[1][1])
+        self.assertIn('iommu_domain_init warned 0 times', clean[0][1])
+        self.assertIn('iommu_domain_init warned 2 times', clean[2][1])
+        self.assertFalse(judge(LOG.replace(mark, warn + mark))
+                         ['clean-log'][0])
+
+
 class JudgeKunit(unittest.TestCase):
     """The scenario's in-guest KUnit suites, through the KTAP parser."""
 
