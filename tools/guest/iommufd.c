@@ -461,6 +461,98 @@ static void selftest_unmap(struct selftest *t)
 	       "num_iovas=%u", ranges.num_iovas);
 }
 
+static void expect_copy(struct selftest *t, const char *name, uint32_t flags,
+			uint32_t dst, uint32_t src, uint64_t len,
+			uint64_t dst_iova, uint64_t src_iova, int want)
+{
+	struct iommu_ioas_copy cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dst_ioas_id = dst,
+		.src_ioas_id = src,
+		.length = len,
+		.dst_iova = dst_iova,
+		.src_iova = src_iova,
+	};
+
+	expect(t, name, IOMMU_IOAS_COPY, &cmd, want);
+}
+
+/*
+ * IOMMU_IOAS_COPY of the selftest's mapping into a second IOAS: no page is
+ * pinned or charged again, and the copy survives the destroy of nothing
+ * but itself.  Then the hostile copies, each changing nothing.
+ */
+static void selftest_copy(struct selftest *t)
+{
+	const uint32_t fixed = MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA;
+	struct snapshot before, after;
+	struct iommu_ioas_copy cmd = {
+		.size = sizeof(cmd),
+		.flags = fixed,
+		.length = SELFTEST_LEN,
+		.dst_iova = 0x400000,
+		.src_iova = SELFTEST_IOVA,
+	};
+	uint32_t dst = 0;
+	bool ok;
+	int err;
+
+	err = ioas_alloc(t->fd, &dst);
+	snap(t->fd, t->ioas, &before);
+	if (!err) {
+		cmd.dst_ioas_id = dst;
+		cmd.src_ioas_id = t->ioas;
+		err = ioctl(t->fd, IOMMU_IOAS_COPY, &cmd) ? -errno : 0;
+	}
+	snap(t->fd, t->ioas, &after);
+	ok = !err && same(&before, &after);
+	t->cases++;
+	t->failed += !ok;
+	result("iommufd-copy-shares-pins", ok,
+	       "errno=%d vm_pin_kb=%ld,%ld foll_pins=%ld,%ld", -err,
+	       before.vm_pin_kb, after.vm_pin_kb, before.foll_pins,
+	       after.foll_pins);
+	if (!dst)
+		return;
+
+	expect_copy(t, "iommufd-copy-flags", fixed | 1U << 3, dst, t->ioas,
+		    SELFTEST_LEN, 0x600000, SELFTEST_IOVA, EOPNOTSUPP);
+	expect_copy(t, "iommufd-copy-no-access", IOMMU_IOAS_MAP_FIXED_IOVA,
+		    dst, t->ioas, SELFTEST_LEN, 0x600000, SELFTEST_IOVA,
+		    EINVAL);
+	expect_copy(t, "iommufd-copy-enoent-src", fixed, dst, 0x7ffffff0,
+		    SELFTEST_LEN, 0x600000, SELFTEST_IOVA, ENOENT);
+	expect_copy(t, "iommufd-copy-enoent-dst", fixed, 0x7ffffff0, t->ioas,
+		    SELFTEST_LEN, 0x600000, SELFTEST_IOVA, ENOENT);
+	expect_copy(t, "iommufd-copy-part-of-mapping", fixed, dst, t->ioas,
+		    PAGE, 0x600000, SELFTEST_IOVA, ENOENT);
+	expect_copy(t, "iommufd-copy-more-than-mapping", fixed, dst, t->ioas,
+		    4 * PAGE, 0x600000, SELFTEST_IOVA, ENOENT);
+	expect_copy(t, "iommufd-copy-nothing-mapped", fixed, dst, t->ioas,
+		    PAGE, 0x600000, 0x800000, ENOENT);
+	expect_copy(t, "iommufd-copy-length-0", fixed, dst, t->ioas, 0,
+		    0x600000, SELFTEST_IOVA, EINVAL);
+	expect_copy(t, "iommufd-copy-overflow", fixed, dst, t->ioas,
+		    SELFTEST_LEN, ~0ULL - PAGE + 1, SELFTEST_IOVA, EOVERFLOW);
+	expect_copy(t, "iommufd-copy-unaligned", fixed, dst, t->ioas,
+		    SELFTEST_LEN, 0x600800, SELFTEST_IOVA, EINVAL);
+	expect_copy(t, "iommufd-copy-over-mapping", fixed, dst, t->ioas,
+		    SELFTEST_LEN, 0x400000 + PAGE, SELFTEST_IOVA, EEXIST);
+	expect_copy(t, "iommufd-copy-over-source", fixed, t->ioas, t->ioas,
+		    SELFTEST_LEN, SELFTEST_IOVA, SELFTEST_IOVA, EEXIST);
+
+	/* Destroying the copy's IOAS leaves the source's pins alone. */
+	snap(t->fd, t->ioas, &before);
+	err = destroy(t->fd, dst);
+	snap(t->fd, t->ioas, &after);
+	ok = !err && same(&before, &after);
+	t->cases++;
+	t->failed += !ok;
+	result("iommufd-copy-destroy", ok, "errno=%d vm_pin_kb=%ld,%ld", -err,
+	       before.vm_pin_kb, after.vm_pin_kb);
+}
+
 /*
  * DESTROY of an IOAS that another process maps and unmaps in a loop: while
  * an ioctl holds the IOAS it is EBUSY, then it goes, the mapper's next call
@@ -628,6 +720,7 @@ void step_iommufd_selftest(const char *arg)
 	selftest_ids(&t);
 	selftest_map(&t);
 	selftest_unmap(&t);
+	selftest_copy(&t);
 	selftest_destroy_racing(&t);
 	selftest_memlock(&t);
 
