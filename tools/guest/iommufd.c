@@ -553,6 +553,95 @@ static void selftest_copy(struct selftest *t)
 	       before.vm_pin_kb, after.vm_pin_kb);
 }
 
+static void expect_option(struct selftest *t, const char *name,
+			  uint32_t option_id, uint16_t op, uint32_t object_id,
+			  uint64_t val, int want)
+{
+	struct iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = option_id,
+		.op = op,
+		.object_id = object_id,
+		.val64 = val,
+	};
+
+	expect(t, name, IOMMU_OPTION, &cmd, want);
+}
+
+/* The RLIMIT mode is 0 and stays 0; HUGE_PAGES of the IOAS is 1. */
+static bool options_default(int fd, uint32_t ioas)
+{
+	struct iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = IOMMU_OPTION_RLIMIT_MODE,
+		.op = IOMMU_OPTION_OP_GET,
+		.val64 = 7,
+	};
+
+	if (ioctl(fd, IOMMU_OPTION, &cmd) || cmd.val64 != 0)
+		return false;
+	cmd.option_id = IOMMU_OPTION_HUGE_PAGES;
+	cmd.object_id = ioas;
+	cmd.val64 = 7;
+	return !ioctl(fd, IOMMU_OPTION, &cmd) && cmd.val64 == 1;
+}
+
+/*
+ * IOMMU_OPTION: the bad requests change nothing, and a SET without
+ * CAP_SYS_RESOURCE (as nobody, in a child) is EPERM.
+ */
+static void selftest_option(struct selftest *t)
+{
+	struct iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = IOMMU_OPTION_RLIMIT_MODE,
+		.op = IOMMU_OPTION_OP_SET,
+		.__reserved = 1,
+		.val64 = 1,
+	};
+	int status = -1, err = 0;
+	bool ok;
+	pid_t pid;
+
+	ok = options_default(t->fd, t->ioas);
+	t->cases++;
+	t->failed += !ok;
+	result("iommufd-option-defaults", ok, "rlimit-mode=0 huge-pages=1");
+	expect_option(t, "iommufd-option-rlimit-object", IOMMU_OPTION_RLIMIT_MODE,
+		      IOMMU_OPTION_OP_SET, t->ioas, 1, EINVAL);
+	expect_option(t, "iommufd-option-rlimit-value", IOMMU_OPTION_RLIMIT_MODE,
+		      IOMMU_OPTION_OP_SET, 0, 2, EINVAL);
+	expect_option(t, "iommufd-option-unknown-op", IOMMU_OPTION_RLIMIT_MODE,
+		      2, 0, 1, EOPNOTSUPP);
+	expect_option(t, "iommufd-option-unknown-id", 0x7fff,
+		      IOMMU_OPTION_OP_GET, 0, 0, EOPNOTSUPP);
+	expect_option(t, "iommufd-option-huge-pages-value",
+		      IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_SET, t->ioas, 2,
+		      EINVAL);
+	expect_option(t, "iommufd-option-huge-pages-enoent",
+		      IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_SET, 0x7ffffff0,
+		      0, ENOENT);
+	expect(t, "iommufd-option-reserved", IOMMU_OPTION, &cmd, EOPNOTSUPP);
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		cmd.__reserved = 0;
+		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+			_exit(1);
+		_exit(ioctl(t->fd, IOMMU_OPTION, &cmd) && errno == EPERM ? 0 :
+		      2);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		err = -ECHILD;
+	ok = !err && WIFEXITED(status) && !WEXITSTATUS(status) &&
+	     options_default(t->fd, t->ioas);
+	t->cases++;
+	t->failed += !ok;
+	result("iommufd-option-rlimit-eperm", ok, "uid=%d status=%d", NOBODY,
+	       status);
+}
+
 /*
  * DESTROY of an IOAS that another process maps and unmaps in a loop: while
  * an ioctl holds the IOAS it is EBUSY, then it goes, the mapper's next call
@@ -721,6 +810,7 @@ void step_iommufd_selftest(const char *arg)
 	selftest_map(&t);
 	selftest_unmap(&t);
 	selftest_copy(&t);
+	selftest_option(&t);
 	selftest_destroy_racing(&t);
 	selftest_memlock(&t);
 
