@@ -66,6 +66,12 @@ struct vfio_device_detach_iommufd_pt {
 #define VFIO_DEVICE_DETACH_IOMMUFD_PT	_IO(VFIO_TYPE, VFIO_BASE + 20)
 #endif
 
+/* The devid form of the PCI hot reset, for a vfio.h without it. */
+#ifndef VFIO_PCI_HOT_RESET_FLAG_DEV_ID
+#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID		(1 << 0)
+#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED	(1 << 1)
+#endif
+
 #define NOBODY			65534
 /*
  * The client's IOVAs differ from the vfio step's, so that the host tells
@@ -1114,10 +1120,43 @@ void step_iommufd(const char *arg)
 }
 
 /*
+ * GET_PCI_HOT_RESET_INFO on a bound cdev: devids, all owned, A and B among
+ * them by their IDs; then PCI_HOT_RESET with no group fds. The devices
+ * are read through the group_id member, which shares the devid's place.
+ */
+static void hot_reset_by_devid(int ca, uint32_t id_a, uint32_t id_b)
+{
+	struct {
+		struct vfio_pci_hot_reset_info hdr;
+		struct vfio_pci_dependent_device devs[8];
+	} info = { .hdr.argsz = sizeof(info) };
+	struct vfio_pci_hot_reset reset = { .argsz = sizeof(reset) };
+	bool seen_a = false, seen_b = false, owned = true;
+	unsigned int i;
+	int err;
+
+	err = ioctl(ca, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info) ? -errno : 0;
+	for (i = 0; !err && i < info.hdr.count && i < 8; i++) {
+		seen_a |= info.devs[i].group_id == id_a;
+		seen_b |= info.devs[i].group_id == id_b;
+		owned &= info.devs[i].group_id != (uint32_t)-1;
+	}
+	result("iommufd-group-hot-reset-info",
+	       !err && info.hdr.flags == (VFIO_PCI_HOT_RESET_FLAG_DEV_ID |
+					  VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED) &&
+	       seen_a && seen_b && owned,
+	       "flags=0x%x count=%u devids=%s errno=%d", info.hdr.flags,
+	       info.hdr.count, seen_a && seen_b ? "a,b" : "missing", -err);
+	err = ioctl(ca, VFIO_DEVICE_PCI_HOT_RESET, &reset) ? -errno : 0;
+	result("iommufd-group-hot-reset", !err, "fds=0 errno=%d", -err);
+}
+
+/*
  * iommufd-group=eduA,eduB, two edus of one group: with a kernel DMA driver
  * on B, A's bind is refused (EBUSY); with both on vfio-pci, a second context
- * cannot bind B once the first has A (EPERM), the first binds B too, and
- * both DMA through one IOAS.
+ * cannot bind B once the first has A (EPERM), the first binds B too, the
+ * hot reset by devid resets both with no group fds, and both DMA through
+ * one IOAS after it.
  */
 void step_iommufd_group(const char *arg)
 {
@@ -1162,6 +1201,7 @@ void step_iommufd_group(const char *arg)
 	       a, b, id_a, id_b, -err);
 	if (err)
 		goto out;
+	hot_reset_by_devid(ca, id_a, id_b);
 
 	buf = alloc_buffer(2 * SLOT);
 	err = !buf ? -ENOMEM : ioas_alloc(fd, &ioas);
