@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 
@@ -145,18 +146,26 @@ def qemu_command(scn, kbuild, initrd, disk, qemu=None):
 
 
 def run_qemu(cmd, log_path, timeout, env=None):
+    """Boots @cmd; returns (log, status, seconds).  The log is the guest's
+    console, then QEMU's stderr after a "# qemu stderr:" line: QEMU reports
+    DMA faults on stderr while the guest's UART writes a line byte by byte,
+    and one file for both split the guest's lines (a KTAP line among them)."""
     start = time.monotonic()
-    with open(log_path, 'w') as log:
+    with open(log_path, 'w') as log, tempfile.TemporaryFile('w+') as err:
         log.write('# ' + qemu_version(cmd, env) + '\n')
         log.write('# ' + ' '.join(cmd) + '\n')
         log.flush()
         try:
-            proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT,
+            proc = subprocess.run(cmd, stdout=log, stderr=err,
                                   stdin=subprocess.DEVNULL, timeout=timeout,
                                   env=env)
             status = proc.returncode
         except subprocess.TimeoutExpired:
             status = 'timeout'
+        err.seek(0)
+        stderr = err.read()
+        if stderr:
+            log.write('# qemu stderr:\n' + stderr)
     with open(log_path, errors='replace') as log:
         return log.read(), status, time.monotonic() - start
 

@@ -87,6 +87,30 @@ class ParseScenario(unittest.TestCase):
         self.assertIsNone(env)
 
 
+class RunQemu(unittest.TestCase):
+    def test_stderr_kept_off_the_console(self):
+        """QEMU reports guest errors on stderr (virtio_iommu_translate...)
+        while the guest's UART writes a line byte by byte: the console keeps
+        the guest's lines whole, and QEMU's own lines follow it."""
+        with tempfile.TemporaryDirectory() as tmp:
+            fake = os.path.join(tmp, 'qemu')
+            with open(fake, 'w') as f:
+                f.write('#!/bin/sh\n'
+                        '[ "$1" = --version ] && echo "QEMU emulator 10.0" '
+                        '&& exit 0\n'
+                        'printf "    # Subt"\n'
+                        'echo "qemu: no mapping for 0x300000" >&2\n'
+                        'printf "est: iommu-hw-paging\\n"\n')
+            os.chmod(fake, 0o755)
+            log, status, _ = scenario.run_qemu(
+                [fake], os.path.join(tmp, 'log'), 10)
+        self.assertEqual(status, 0)
+        self.assertEqual(log.splitlines()[2:], [
+            '    # Subtest: iommu-hw-paging',
+            '# qemu stderr:',
+            'qemu: no mapping for 0x300000'])
+
+
 class Judge(unittest.TestCase):
     def test_good(self):
         results = judge()
