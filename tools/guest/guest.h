@@ -30,6 +30,7 @@ void step_vfio_group(const char *arg);
 void step_iommufd_selftest(const char *arg);
 void step_iommufd(const char *arg);
 void step_iommufd_group(const char *arg);
+void step_iommufd_bench(const char *arg);
 void step_vmm(const char *arg);
 void step_bench(const char *arg);
 void step_nsbench(const char *arg);

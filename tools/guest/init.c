@@ -20,6 +20,9 @@
  *   iommufd-selftest        hostile input on /dev/iommu, no device needed
  *   iommufd=eduN            the Nth edu through its VFIO cdev and iommufd
  *   iommufd-group=eduA,eduB two edus of one group through iommufd
+ *   iommufd-bench=eduN[:ROUNDS[:MIB4K[:MIB2M]]]
+ *                           IOAS_MAP/UNMAP against type1 MAP/UNMAP_DMA,
+ *                           MIB4K MiB in 4 KiB and MIB2M in 2 MiB mappings
  *   vmm=eduN[:container]    QEMU 10 inside the guest, assigned the Nth edu
  *                           (the qemu10 initramfs only)
  *   dma-fq=eduN:refused|accepted
@@ -510,6 +513,8 @@ static void run_step(const char *step)
 		step_iommufd_selftest(arg);
 	else if (!strncmp(step, "iommufd=", 8))
 		step_iommufd(arg);
+	else if (!strncmp(step, "iommufd-bench=", 14))
+		step_iommufd_bench(arg);
 	else if (!strncmp(step, "iommufd-group=", 14))
 		step_iommufd_group(arg);
 	else if (!strncmp(step, "vmm=", 4))

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -1245,4 +1246,267 @@ out:
 	release_device(a);
 	release_device(b);
 	check_kernel_rebind(a, "iommufd-group-released");
+}
+
+/*
+ * iommufd-bench=eduN[:ROUNDS[:MIB4K[:MIB2M]]]: the cost of IOAS_MAP and
+ * IOAS_UNMAP on /dev/iommu against VFIO_IOMMU_MAP_DMA/UNMAP_DMA on a type1
+ * container, both with the Nth edu attached so that each map fills an
+ * IOMMU page table.  MIB4K MiB of user memory are mapped and unmapped in
+ * 4 KiB mappings, then MIB2M MiB in 2 MiB mappings (default 1024 each),
+ * one ioctl per mapping; a round
+ * does that once through each path, alternating which path goes first.
+ * The guest kernel has no hugetlbfs and no THP: the memory is anonymous,
+ * 2 MiB-aligned and touched before the first round, so a 2 MiB mapping
+ * pins 512 small pages on both paths.  type1 allows dma_entry_limit
+ * mappings per container (65535 by default), which is raised for the
+ * step.  Per size it prints "RESULT iommufd-bench" with the median over
+ * the rounds of the ns per map and per unmap of each path and the
+ * iommufd/type1 ratios; the host judges the ratios.
+ */
+#define BENCH_IOVA		0x100000000ULL	/* above the 32-bit MSI window */
+#define BENCH_MAX_ROUNDS	16
+#define DMA_LIMIT		"/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
+
+enum { BENCH_TYPE1, BENCH_IOMMUFD, BENCH_PATHS };
+static const char *const bench_path[BENCH_PATHS] = { "type1", "iommufd" };
+static const uint64_t bench_size[] = { 4096, 2ULL << 20 };
+#define BENCH_SIZES	(sizeof(bench_size) / sizeof(bench_size[0]))
+
+struct bench_ctx {
+	int fd;		/* the container, or /dev/iommu */
+	int group;	/* type1: the group */
+	int cdev;	/* iommufd: the device cdev */
+	uint32_t ioas;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int bench_open(int path, const char *bdf, int group_id,
+		      struct bench_ctx *c)
+{
+	char name[64];
+	uint32_t dev_id, pt;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->group = c->cdev = -1;
+	if (path == BENCH_TYPE1) {
+		c->fd = open("/dev/vfio/vfio", O_RDWR);
+		if (c->fd < 0)
+			return -errno;
+		snprintf(name, sizeof(name), "/dev/vfio/%d", group_id);
+		c->group = open(name, O_RDWR);
+		if (c->group < 0)
+			return -errno;
+		if (ioctl(c->group, VFIO_GROUP_SET_CONTAINER, &c->fd) ||
+		    ioctl(c->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+			return -errno;
+		return 0;
+	}
+	c->fd = open("/dev/iommu", O_RDWR);
+	if (c->fd < 0)
+		return -errno;
+	c->cdev = cdev_open(bdf);
+	if (c->cdev < 0)
+		return c->cdev;
+	err = ioas_alloc(c->fd, &c->ioas);
+	if (!err)
+		err = cdev_bind(c->cdev, c->fd, &dev_id);
+	if (!err)
+		err = cdev_attach(c->cdev, c->ioas, &pt);
+	return err;
+}
+
+static void bench_close(struct bench_ctx *c)
+{
+	/* The device (or group) first, as a VMM does. */
+	if (c->cdev >= 0)
+		close(c->cdev);
+	if (c->group >= 0)
+		close(c->group);
+	if (c->fd >= 0)
+		close(c->fd);
+}
+
+static int bench_map(int path, struct bench_ctx *c, void *va, uint64_t iova,
+		     uint64_t len)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)va,
+		.iova = iova,
+		.size = len,
+	};
+
+	if (path == BENCH_IOMMUFD)
+		return map_fixed(c->fd, c->ioas, MAP_RW, va, len, iova);
+	return ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
+}
+
+static int bench_unmap(int path, struct bench_ctx *c, uint64_t iova,
+		       uint64_t len)
+{
+	struct vfio_iommu_type1_dma_unmap cmd = {
+		.argsz = sizeof(cmd),
+		.iova = iova,
+		.size = len,
+	};
+	uint64_t done = 0;
+	int err;
+
+	if (path == BENCH_IOMMUFD) {
+		err = unmap(c->fd, c->ioas, iova, len, &done);
+		return err ? err : done == len ? 0 : -EIO;
+	}
+	if (ioctl(c->fd, VFIO_IOMMU_UNMAP_DMA, &cmd))
+		return -errno;
+	return cmd.size == len ? 0 : -EIO;
+}
+
+/* One path, one round: ns per map and per unmap for each size. */
+static int bench_round(int path, const char *bdf, int group, uint8_t *buf,
+		       const uint64_t total[], double map_ns[],
+		       double unmap_ns[])
+{
+	struct bench_ctx c;
+	unsigned int s;
+	uint64_t off, t0, t1, t2;
+	int err;
+
+	err = bench_open(path, bdf, group, &c);
+	for (s = 0; !err && s < BENCH_SIZES; s++) {
+		uint64_t n = total[s] / bench_size[s];
+
+		t0 = now_ns();
+		for (off = 0; !err && off < total[s]; off += bench_size[s])
+			err = bench_map(path, &c, buf + off, BENCH_IOVA + off,
+					bench_size[s]);
+		t1 = now_ns();
+		for (off = 0; !err && off < total[s]; off += bench_size[s])
+			err = bench_unmap(path, &c, BENCH_IOVA + off,
+					  bench_size[s]);
+		t2 = now_ns();
+		map_ns[s] = (double)(t1 - t0) / n;
+		unmap_ns[s] = (double)(t2 - t1) / n;
+		if (err)
+			info("iommufd-bench", "path=%s size=%llu off=0x%llx errno=%d",
+			     bench_path[path],
+			     (unsigned long long)bench_size[s],
+			     (unsigned long long)off, -err);
+	}
+	if (err && s == 0)
+		info("iommufd-bench", "path=%s open-errno=%d", bench_path[path],
+		     -err);
+	bench_close(&c);
+	return err;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+void step_iommufd_bench(const char *arg)
+{
+	static double map_ns[BENCH_PATHS][BENCH_SIZES][BENCH_MAX_ROUNDS];
+	static double unmap_ns[BENCH_PATHS][BENCH_SIZES][BENCH_MAX_ROUNDS];
+	unsigned int rounds = 3, mib[BENCH_SIZES] = { 1024, 1024 }, r, s, i;
+	char edu[16] = "", bdf[32], limit[32] = "", want[32];
+	uint64_t total[BENCH_SIZES], most = 0;
+	uint8_t *raw = MAP_FAILED, *buf;
+	size_t raw_len;
+	int group, err = 0;
+
+	sscanf(arg, "%15[^:]:%u:%u:%u", edu, &rounds, &mib[0], &mib[1]);
+	if (!rounds || rounds > BENCH_MAX_ROUNDS || !mib[0] || !mib[1] ||
+	    mib[1] % 2) {
+		result("iommufd-bench", false, "arg=%s", arg);
+		return;
+	}
+	for (s = 0; s < BENCH_SIZES; s++) {
+		total[s] = (uint64_t)mib[s] << 20;
+		if (total[s] > most)
+			most = total[s];
+	}
+	err = find_edu(edu, bdf, sizeof(bdf));
+	group = err ? err : bind_vfio_pci(bdf);
+	if (group < 0) {
+		result("iommufd-bench", false, "edu=%s errno=%d", edu, -group);
+		return;
+	}
+	/* 2 MiB-aligned anonymous memory, every page present. */
+	raw_len = most + (2ULL << 20);
+	raw = mmap(NULL, raw_len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED) {
+		result("iommufd-bench", false, "mmap-errno=%d", errno);
+		goto out;
+	}
+	buf = (uint8_t *)(((uintptr_t)raw + (2ULL << 20) - 1) &
+			  ~((2ULL << 20) - 1));
+	memset(buf, 0x5a, most);
+	read_file(DMA_LIMIT, limit, sizeof(limit));
+	snprintf(want, sizeof(want), "%llu",
+		 (unsigned long long)(most / PAGE + 1));
+	write_file(DMA_LIMIT, want);
+	info("iommufd-bench", "dev=%s mib_4k=%u mib_2m=%u rounds=%u memory=anonymous-2m-aligned dma_entry_limit=%s",
+	     bdf, mib[0], mib[1], rounds, want);
+
+	for (r = 0; !err && r < rounds; r++) {
+		for (i = 0; !err && i < BENCH_PATHS; i++) {
+			int path = (r + i) % BENCH_PATHS;	/* alternate */
+			double m[BENCH_SIZES], u[BENCH_SIZES];
+
+			err = bench_round(path, bdf, group, buf, total, m, u);
+			for (s = 0; !err && s < BENCH_SIZES; s++) {
+				map_ns[path][s][r] = m[s];
+				unmap_ns[path][s][r] = u[s];
+				info("iommufd-bench",
+				     "round=%u path=%s size=%llu map_ns=%.1f unmap_ns=%.1f",
+				     r, bench_path[path],
+				     (unsigned long long)bench_size[s], m[s],
+				     u[s]);
+			}
+		}
+	}
+	for (s = 0; s < BENCH_SIZES; s++) {
+		double tm, fm, tu, fu;
+
+		if (err) {
+			result("iommufd-bench", false, "size=%llu rounds=%u/%u",
+			       (unsigned long long)bench_size[s], r, rounds);
+			continue;
+		}
+		tm = median(map_ns[BENCH_TYPE1][s], rounds);
+		fm = median(map_ns[BENCH_IOMMUFD][s], rounds);
+		tu = median(unmap_ns[BENCH_TYPE1][s], rounds);
+		fu = median(unmap_ns[BENCH_IOMMUFD][s], rounds);
+		result("iommufd-bench", true,
+		       "size=%llu count=%llu rounds=%u type1_map_ns=%.1f iommufd_map_ns=%.1f map_ratio=%.3f type1_unmap_ns=%.1f iommufd_unmap_ns=%.1f unmap_ratio=%.3f",
+		       (unsigned long long)bench_size[s],
+		       (unsigned long long)(total[s] / bench_size[s]), rounds,
+		       tm, fm, fm / tm, tu, fu, fu / tu);
+	}
+	if (limit[0])
+		write_file(DMA_LIMIT, limit);
+out:
+	if (raw != MAP_FAILED)
+		munmap(raw, raw_len);
+	release_device(bdf);
 }
