@@ -25,6 +25,11 @@ A scenario with "judge = pair" is judged on the pair only: its per-call
 lines are INFO lines, with its "info-map" and "info-unmap" notes (where a
 driver's deferred unmap leaves the completion of its request to the next
 map, the cost moves from one call to the other, not out of the pair).
+
+A scenario that expects iommufd-bench (tests/bench/x86-vtd-iommufd.scn)
+times IOAS_MAP/UNMAP against VFIO type1 MAP/UNMAP_DMA in the same boot; its
+"kernels" and "configs" keys keep it to the series' test kernel, and its
+FAIL lines are an iommufd/type1 median above --iommufd-limit.
 """
 import argparse
 import glob
@@ -79,9 +84,23 @@ def ns_runs(log):
     return [(op, int(g), float(m), float(u)) for op, g, m, u in runs]
 
 
+def iommufd_runs(log):
+    """[(size, type1_map, iommufd_map, type1_unmap, iommufd_unmap)] in ns
+    of the passing iommufd-bench lines (tools/guest: IOAS_MAP/UNMAP
+    against VFIO type1 MAP/UNMAP_DMA, the median of the boot's rounds)."""
+    runs = re.findall(r'^RESULT iommufd-bench PASS size=(\d+) count=\d+ '
+                      r'rounds=\d+ type1_map_ns=([\d.]+) '
+                      r'iommufd_map_ns=([\d.]+) map_ratio=[\d.]+ '
+                      r'type1_unmap_ns=([\d.]+) iommufd_unmap_ns=([\d.]+)',
+                      log, re.M)
+    return [(int(sz), float(a), float(b), float(c), float(d))
+            for sz, a, b, c, d in runs]
+
+
 # A metric: (op, granule, source); op is "map", "unmap" or "pair" (map +
 # unmap of one boot), source the nsbench op ("single", "page": ns) or
-# "benchmark" (dma_map_benchmark: µs, no pair).
+# "benchmark" (dma_map_benchmark: µs, no pair), "type1" or "iommufd"
+# (iommufd-bench: ns, granule the mapping size, no pair).
 OPS = ('map', 'unmap', 'pair')
 
 
@@ -95,6 +114,12 @@ def boot_metrics(log):
     for g, m, u in bench_runs(log):
         values.setdefault(('map', g, 'benchmark'), m)
         values.setdefault(('unmap', g, 'benchmark'), u)
+    # iommufd-bench: the granule is the mapping's size in bytes.
+    for size, tm, fm, tu, fu in iommufd_runs(log):
+        values[('map', size, 'type1')] = tm
+        values[('map', size, 'iommufd')] = fm
+        values[('unmap', size, 'type1')] = tu
+        values[('unmap', size, 'iommufd')] = fu
     return values
 
 
@@ -126,14 +151,20 @@ def boot(scn, kbuild, initrd, disk, logdir, tag, icount=False, reuse=False):
         log, status, _ = scenario.run_qemu(cmd, log_path,
                                            int(scn.get('timeout', '300')))
     values = boot_metrics(log)
-    if status != 0 or not ns_runs(log) or not bench_runs(log):
+    if 'iommufd-bench' in scn.get('expect', '').split():
+        ok = bool(iommufd_runs(log))
+    else:
+        ok = ns_runs(log) and bench_runs(log)
+    if status != 0 or not ok:
         raise SystemExit(f'bench boot failed: {log_path} (exit {status})')
     return values
 
 
 SOURCE = {'single': 'ns, dma_map_single', 'page': 'ns, dma_map_page',
-          'benchmark': 'µs, dma_map_benchmark'}
-SOURCE_ORDER = ('single', 'page', 'benchmark')
+          'benchmark': 'µs, dma_map_benchmark',
+          'type1': 'ns, VFIO type1 MAP/UNMAP_DMA',
+          'iommufd': 'ns, iommufd IOAS_MAP/UNMAP'}
+SOURCE_ORDER = ('single', 'page', 'benchmark', 'type1', 'iommufd')
 
 
 def metric_name(metric, note=None):
@@ -192,10 +223,14 @@ def summarize(name, samples, limit, info=None):
                 s, o = stats['series'], stats[other]
                 ratios.append(s[0] / o[0] if s and o and o[0] else None)
             op, g, source = metric
-            note = info.get(op) if info and source != 'benchmark' else None
+            note = info.get(op) if info and source not in \
+                ('benchmark', 'type1', 'iommufd') else None
             rows.append((name, config, metric, stats, ratios[0], ratios[1],
                          note))
-            if source == 'benchmark' or ratios[0] is None:
+            if source == 'iommufd':
+                lines += iommufd_line(name, config, metric, samples, limit)
+            if source in ('benchmark', 'type1', 'iommufd') or \
+                    ratios[0] is None:
                 continue
             n = len(samples[(config, 'series', metric)])
             figures = (f'bench/{name}/{config}/{op}-granule{g}-{source} '
@@ -209,6 +244,22 @@ def summarize(name, samples, limit, info=None):
             lines.append(f'{"PASS" if ok else "FAIL"} {figures} '
                          f'limit={limit:.3f} boots={n}')
     return rows, lines
+
+
+def iommufd_line(name, config, metric, samples, limit):
+    """The PASS/FAIL line of iommufd/type1 for one op and size, the
+    series' medians over its boots: [] without both."""
+    op, size, _ = metric
+    fd = samples.get((config, 'series', metric), [])
+    t1 = samples.get((config, 'series', (op, size, 'type1')), [])
+    if not fd or not t1:
+        return []
+    fdm, t1m = statistics.median(fd), statistics.median(t1)
+    ratio = fdm / t1m
+    kib = f'{size // 1024}k' if size < 1 << 20 else f'{size >> 20}m'
+    return [f'{"PASS" if ratio <= limit else "FAIL"} bench/{name}/{config}/'
+            f'{op}-{kib}-iommufd type1={t1m:.1f}ns iommufd={fdm:.1f}ns '
+            f'ratio={ratio:.3f} limit={limit:.3f} boots={len(fd)}']
 
 
 def cell(stat):
@@ -245,6 +296,8 @@ def main():
                     help='comma-separated: prod, test')
     ap.add_argument('--kernels', default=','.join(KERNELS),
                     help='comma-separated: base, series, 6.12')
+    ap.add_argument('--iommufd-limit', type=float, default=1.0,
+                    help='highest iommufd/type1 (default 1.0, issue 13)')
     ap.add_argument('--table', default=None, help='also write the table here')
     ap.add_argument('--icount', action='store_true',
                     help='count guest time in instructions (-icount)')
@@ -264,10 +317,17 @@ def main():
         if args.only not in scn['name']:
             continue
         arch = scn['arch']
+        # "kernels = series": a scenario only the series can run.
+        only = scn.get('kernels', '').split()
+        kernels_scn = [k for k in kernels if not only or k in only]
+        only = scn.get('configs', '').split()
+        configs_scn = [c for c in configs if not only or c in only]
+        limit = args.iommufd_limit if 'iommufd-bench' in \
+            scn.get('expect', '').split() else args.limit
         samples = {}
         for i in range(args.boots):
-            for config in configs:
-                for kernel in kernels:
+            for config in configs_scn:
+                for kernel in kernels_scn:
                     kbuild = kernel_dir(args.build, kernel, config, arch)
                     initrd = initrd_path(args.build, kernel, config, arch)
                     values = boot(scn, kbuild, initrd, disk, logdir,
@@ -276,8 +336,7 @@ def main():
                     for metric, v in values.items():
                         samples.setdefault((config, kernel, metric),
                                            []).append(v)
-        r, ls = summarize(scn['name'], samples, args.limit,
-                          per_call_info(scn))
+        r, ls = summarize(scn['name'], samples, limit, per_call_info(scn))
         rows += r
         lines += ls
         print('\n'.join(ls), flush=True)

@@ -13,6 +13,8 @@
 #   command to the end (bench.py --reuse: nothing rebuilt since); TREE=0
 #   measures build/linux as it is checked out (a prefix of the series, a
 #   fixup on top) instead of making it hold patches/ first.
+#   tests/bench/x86-vtd-iommufd.scn boots only the series' test kernel
+#   and judges iommufd/type1 map and unmap against IOMMUFD_LIMIT (1.0).
 # Kernels: build/bench/<kernel>-<config>-<arch>, configured from
 # configs/prod-<arch>.config or configs/<arch>.config, plus
 # configs/bench.config (modules) for tools/nsbench, which is built against
@@ -97,7 +99,7 @@ icount=()
 [ "${REUSE:-0}" = 1 ] && icount+=(--reuse)
 python3 "$S/bench.py" --boots "${BOOTS:-5}" --only "${ONLY:-}" "${icount[@]}" \
 	--configs "${CONFIGS// /,}" --kernels "${KERNELS// /,}" \
-	--limit "${LIMIT:-1.02}" --table "$LOGS/bench-table.md" || rc=$?
+	--limit "${LIMIT:-1.02}" --iommufd-limit "${IOMMUFD_LIMIT:-1.0}" --table "$LOGS/bench-table.md" || rc=$?
 # Fault delivery on the mock IOMMU: the series' own path, no base to compare.
 if [ "${FAULT:-1}" != 0 ]; then
 	python3 "$S/fault_bench.py" --runs "${BOOTS:-5}" --table "$LOGS/bench-table.md" ||

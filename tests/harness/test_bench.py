@@ -213,6 +213,54 @@ class Reuse(unittest.TestCase):
         self.assertIsNone(bench.reusable('/nonexistent', ['qemu']))
 
 
+class IommufdRuns(unittest.TestCase):
+    """iommufd-bench.log: the guest lines of a run of
+    tests/scenarios/x86-vtd-iommufd-bench.scn, with a FAIL line added."""
+
+    def test_passing_lines_only(self):
+        self.assertEqual(bench.iommufd_runs(fixture('iommufd-bench.log')),
+                         [(4096, 133049.2, 172488.5, 254907.9, 257241.0),
+                          (2097152, 3536944.8, 750653.7, 1751265.1,
+                           535074.0)])
+
+    def test_boot_metrics(self):
+        m = bench.boot_metrics(fixture('iommufd-bench.log'))
+        self.assertEqual(len(m), 8)
+        self.assertEqual(m[('map', 4096, 'iommufd')], 172488.5)
+        self.assertEqual(m[('unmap', 2097152, 'type1')], 1751265.1)
+
+    def test_ratio_lines(self):
+        m = bench.boot_metrics(fixture('iommufd-bench.log'))
+        s = {('test', 'series', k): [v] for k, v in m.items()}
+        rows, lines = bench.summarize('x86-vtd-iommufd', s, 1.0)
+        self.assertEqual(len(rows), 8)
+        self.assertEqual(lines, [
+            'FAIL bench/x86-vtd-iommufd/test/map-4k-iommufd '
+            'type1=133049.2ns iommufd=172488.5ns ratio=1.296 limit=1.000 '
+            'boots=1',
+            'PASS bench/x86-vtd-iommufd/test/map-2m-iommufd '
+            'type1=3536944.8ns iommufd=750653.7ns ratio=0.212 limit=1.000 '
+            'boots=1',
+            'FAIL bench/x86-vtd-iommufd/test/unmap-4k-iommufd '
+            'type1=254907.9ns iommufd=257241.0ns ratio=1.009 limit=1.000 '
+            'boots=1',
+            'PASS bench/x86-vtd-iommufd/test/unmap-2m-iommufd '
+            'type1=1751265.1ns iommufd=535074.0ns ratio=0.306 limit=1.000 '
+            'boots=1'])
+
+    def test_median_over_boots(self):
+        s = {('test', 'series', ('map', 4096, 'type1')): [100.0, 300.0, 200.0],
+             ('test', 'series', ('map', 4096, 'iommufd')): [90.0, 95.0, 500.0]}
+        _, lines = bench.summarize('v', s, 1.0)
+        self.assertEqual(lines, [
+            'PASS bench/v/test/map-4k-iommufd type1=200.0ns iommufd=95.0ns '
+            'ratio=0.475 limit=1.000 boots=3'])
+
+    def test_type1_missing(self):
+        s = {('test', 'series', ('map', 4096, 'iommufd')): [90.0]}
+        self.assertEqual(bench.summarize('v', s, 1.0)[1], [])
+
+
 class Icount(unittest.TestCase):
     def test_one_vcpu_and_icount(self):
         cmd = ['qemu-system-x86_64', '-accel', 'tcg', '-smp', '2',
