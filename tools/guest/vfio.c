@@ -175,6 +175,26 @@ void step_vfio(const char *arg)
 }
 
 /*
+ * The type1 VMM's hot reset: PCI_HOT_RESET on a device with the group fd
+ * that proves ownership of every device on the bus.
+ */
+static void group_hot_reset(struct vfio *v, struct edu *e)
+{
+	struct {
+		struct vfio_pci_hot_reset hdr;
+		int32_t fd;
+	} reset = {
+		.hdr.argsz = sizeof(reset),
+		.hdr.count = 1,
+		.fd = v->group,
+	};
+	int err;
+
+	err = ioctl(e->fd, VFIO_DEVICE_PCI_HOT_RESET, &reset) ? -errno : 0;
+	result("group-hot-reset", !err, "dev=%s errno=%d", e->bdf, -err);
+}
+
+/*
  * VFIO takes a group only when no member is bound to a kernel DMA driver,
  * keeps kernel DMA drivers off its members while it owns the group, and both
  * members then DMA through the one container.
@@ -235,6 +255,7 @@ static void vfio_group_owned(const char *a, const char *b, int group)
 	ok = edu_round_trip(&ea, buf, IOVA_FIRST, 0x21) &&
 	     edu_round_trip(&eb, buf + SLOT, IOVA_FIRST + SLOT, 0x42);
 	result("group-dma", ok, "devs=%s,%s iova=0x%llx", a, b, IOVA_FIRST);
+	group_hot_reset(&v, &ea);
 	edu_close(&eb);
 	edu_close(&ea);
 out_free:
