@@ -215,7 +215,7 @@ class Reuse(unittest.TestCase):
 
 class IommufdRuns(unittest.TestCase):
     """iommufd-bench.log: the guest lines of a run of
-    tests/scenarios/x86-vtd-iommufd-bench.scn, with a FAIL line added."""
+    tests/bench/x86-vtd-iommufd.scn, with a FAIL line added."""
 
     def test_passing_lines_only(self):
         self.assertEqual(bench.iommufd_runs(fixture('iommufd-bench.log')),
