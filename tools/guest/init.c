@@ -391,11 +391,10 @@ static void step_disk(const char *arg)
 
 static void step_kmemleak(void)
 {
-	static char buf[1 << 16];
 	const char *path = "/sys/kernel/debug/kmemleak";
-	int fd, leaks = 0;
-	ssize_t n;
-	char *p;
+	char line[512];
+	int leaks = 0;
+	FILE *f;
 
 	/*
 	 * kmemleak does not report an object younger than five seconds: let
@@ -407,18 +406,18 @@ static void step_kmemleak(void)
 		result("kmemleak", false, "scan-failed");
 		return;
 	}
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
+	f = fopen(path, "r");
+	if (!f) {
 		result("kmemleak", false, "open-errno=%d", errno);
 		return;
 	}
-	while ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
-		buf[n] = '\0';
-		fputs(buf, stdout);
-		for (p = buf; (p = strstr(p, "unreferenced object")); p++)
+	/* A line at a time: stdout is /dev/kmsg, one record a write. */
+	while (fgets(line, sizeof(line), f)) {
+		fputs(line, stdout);
+		if (strstr(line, "unreferenced object"))
 			leaks++;
 	}
-	close(fd);
+	fclose(f);
 	result("kmemleak", leaks == 0, "leaks=%d", leaks);
 }
 
@@ -461,18 +460,34 @@ static void mount_filesystems(void)
 	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 }
 
-/* Makes fds 0-2 the console: the initramfs may have no /dev/console. */
+/*
+ * Makes fd 0 the console and fds 1-2 the kernel's log, which prints each
+ * write on the console as one record.  Written to the console's tty, a
+ * line goes out in pieces as the UART drains, and a kernel message printed
+ * meanwhile (an IOMMU fault report, say) lands inside it; the host then
+ * cannot read the line.  /dev/kmsg takes a line at a time, so stdout stays
+ * line-buffered, and it drops writes past ten lines in five seconds unless
+ * printk_devkmsg is "on".  Without /dev/kmsg all three are the console.
+ */
 static void open_console(void)
 {
-	int fd = open("/dev/console", O_RDWR);
+	int con = open("/dev/console", O_RDWR);
+	int out = -1;
 
-	if (fd < 0)
-		return;
-	dup2(fd, 0);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	if (fd > 2)
-		close(fd);
+	if (!write_file("/proc/sys/kernel/printk_devkmsg", "on"))
+		out = open("/dev/kmsg", O_WRONLY);
+	if (out < 0)
+		out = con;
+	if (con >= 0)
+		dup2(con, 0);
+	if (out >= 0) {
+		dup2(out, 1);
+		dup2(out, 2);
+	}
+	if (con > 2)
+		close(con);
+	if (out > 2 && out != con)
+		close(out);
 }
 
 /* Removes the Nth edu from the bus: its IOMMU driver releases it. */
