@@ -1121,21 +1121,31 @@ void step_iommufd(const char *arg)
 }
 
 /*
- * GET_PCI_HOT_RESET_INFO on a bound cdev: devids, all owned, A and B among
- * them by their IDs; then PCI_HOT_RESET with no group fds. The devices
- * are read through the group_id member, which shares the devid's place.
+ * GET_PCI_HOT_RESET_INFO on a bound cdev: first with room for no device,
+ * ENOSPC with the count and the devid format; then devids, all owned, A
+ * and B among them by their IDs; then PCI_HOT_RESET with no group fds.
+ * The devices are read through the group_id member, which shares the
+ * devid's place.
  */
 static void hot_reset_by_devid(int ca, uint32_t id_a, uint32_t id_b)
 {
 	struct {
 		struct vfio_pci_hot_reset_info hdr;
 		struct vfio_pci_dependent_device devs[8];
-	} info = { .hdr.argsz = sizeof(info) };
+	} info = { .hdr.argsz = sizeof(info.hdr) };
 	struct vfio_pci_hot_reset reset = { .argsz = sizeof(reset) };
 	bool seen_a = false, seen_b = false, owned = true;
 	unsigned int i;
 	int err;
 
+	err = ioctl(ca, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info) ? -errno : 0;
+	result("iommufd-group-hot-reset-probe",
+	       err == -ENOSPC && info.hdr.count >= 2 &&
+	       info.hdr.flags == VFIO_PCI_HOT_RESET_FLAG_DEV_ID,
+	       "flags=0x%x count=%u errno=%d", info.hdr.flags, info.hdr.count,
+	       -err);
+	memset(&info, 0, sizeof(info));
+	info.hdr.argsz = sizeof(info);
 	err = ioctl(ca, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info) ? -errno : 0;
 	for (i = 0; !err && i < info.hdr.count && i < 8; i++) {
 		seen_a |= info.devs[i].group_id == id_a;
