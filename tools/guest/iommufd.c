@@ -904,6 +904,16 @@ static int cdev_attach(int cdev, uint32_t pt_id, uint32_t *out)
 	return 0;
 }
 
+static int cdev_detach(int cdev, uint32_t flags)
+{
+	struct vfio_device_detach_iommufd_pt detach = {
+		.argsz = sizeof(detach),
+		.flags = flags,
+	};
+
+	return ioctl(cdev, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) ? -errno : 0;
+}
+
 static int hwpt_alloc(int fd, uint32_t dev_id, uint32_t pt_id, uint32_t *id)
 {
 	struct iommu_hwpt_alloc cmd = {
@@ -977,8 +987,73 @@ static void iommufd_before_bind(int cdev, uint32_t ioas)
 }
 
 /*
+ * @cdev is bound to @fd with @dev_id and attached to @pt, the HWPT of
+ * @ioas. Hostile attaches: a short argsz, a flag, an unknown ID, and the
+ * ID of the device itself, which is no IOAS or HWPT; each must leave the
+ * device on @pt, which its destroy then finds busy. Then a second file of
+ * the same cdev may open, but not bind the device again.
+ */
+static void iommufd_attach_bad_input(const char *bdf, int fd, int cdev,
+				     uint32_t dev_id, uint32_t pt)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach) - 1,
+		.pt_id = pt,
+	};
+	int e_short, e_flags, e_unknown, e_type, e_busy, e_second;
+	int second;
+
+	e_short = ioctl(cdev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ?
+		  errno : 0;
+	attach.argsz = sizeof(attach);
+	attach.flags = 1;
+	e_flags = ioctl(cdev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ?
+		  errno : 0;
+	e_unknown = -cdev_attach(cdev, 0xfffffff0, NULL);
+	e_type = -cdev_attach(cdev, dev_id, NULL);
+	e_busy = -destroy(fd, pt);
+	result("iommufd-attach-bad-input",
+	       e_short == EINVAL && e_flags == EINVAL && e_unknown == ENOENT &&
+	       e_type == ENOENT && e_busy == EBUSY,
+	       "dev=%s short=%d flags=%d unknown=%d device-id=%d hwpt-destroy=%d",
+	       bdf, e_short, e_flags, e_unknown, e_type, e_busy);
+
+	second = cdev_open(bdf);
+	e_second = second < 0 ? second : cdev_bind(second, fd, NULL);
+	if (second >= 0)
+		close(second);
+	result("iommufd-bind-second-file", e_second == -EBUSY,
+	       "dev=%s errno=%d", bdf, -e_second);
+}
+
+/*
+ * @e is open on the cdev attached to @hwpt of @ioas, mapped at
+ * FD_IOVA_SECOND. DETACH with a flag is refused; DETACH leaves @hwpt free
+ * to destroy, a second DETACH has nothing to do, and an attach to the IOAS
+ * makes DMA work again.
+ */
+static void iommufd_detach(struct edu *e, int fd, uint32_t ioas,
+			   uint32_t hwpt, uint8_t *buf)
+{
+	int e_flags, e_detach, e_again, e_destroy, e_attach;
+	bool ok;
+
+	e_flags = -cdev_detach(e->fd, 1);
+	e_detach = -cdev_detach(e->fd, 0);
+	e_again = -cdev_detach(e->fd, 0);
+	e_destroy = -destroy(fd, hwpt);
+	e_attach = -cdev_attach(e->fd, ioas, NULL);
+	ok = e_flags == EINVAL && !e_detach && !e_again && !e_destroy &&
+	     !e_attach && edu_round_trip(e, buf, FD_IOVA_SECOND, 0x88);
+	result("iommufd-detach", ok,
+	       "dev=%s flags=%d detach=%d again=%d hwpt-destroy=%d attach=%d",
+	       e->bdf, e_flags, e_detach, e_again, e_destroy, e_attach);
+}
+
+/*
  * @e is open on the cdev bound to @fd with @dev_id, attached to @ioas.  The
- * DMA checks, as the vfio step has them, then HWPT replace while mapped.
+ * DMA checks, as the vfio step has them, then HWPT replace while mapped,
+ * destroy of what is in use, and detach.
  */
 static void iommufd_dma(struct edu *e, int fd, uint32_t ioas, uint32_t dev_id,
 			uint8_t *buf)
@@ -1029,6 +1104,7 @@ static void iommufd_dma(struct edu *e, int fd, uint32_t ioas, uint32_t dev_id,
 		       "ioas=%d hwpt-attached=%d device=%d hwpt-free=%d",
 		       -e_ioas, -e_hwpt, -e_dev, -e_free);
 	}
+	iommufd_detach(e, fd, ioas, hwpt[1], buf);
 }
 
 static void iommufd_single(const char *bdf, int group)
@@ -1066,6 +1142,8 @@ static void iommufd_single(const char *bdf, int group)
 	err = cdev_attach(cdev, ioas, &pt);
 	result("iommufd-attach", !err && pt && pt != ioas,
 	       "dev=%s ioas=%u hwpt=%u errno=%d", bdf, ioas, pt, -err);
+	if (!err)
+		iommufd_attach_bad_input(bdf, fd, cdev, dev_id, pt);
 	if (err) {
 		uint32_t hwpt = 0;
 		int err_hwpt = hwpt_alloc(fd, dev_id, ioas, &hwpt);
