@@ -929,27 +929,55 @@ static int hwpt_alloc(int fd, uint32_t dev_id, uint32_t pt_id, uint32_t *id)
 }
 
 /*
- * The VFIO group path while the device is bound to an iommufd: the group's
- * SET_CONTAINER is refused with EBUSY.  Return: the errno of the claim.
+ * The VFIO group path while the device is bound to an iommufd: opening
+ * /dev/vfio/<group> is refused with EBUSY.  Should the open succeed, the
+ * group's SET_CONTAINER is tried too.  Return: the errno of the first step
+ * refused, and in @step which step it was.
  */
-static int group_claim(int group_id)
+static int group_claim(int group_id, const char **step)
 {
 	int container, group, err = 0;
 	char path[64];
 
+	*step = "container-open";
 	container = open("/dev/vfio/vfio", O_RDWR);
 	if (container < 0)
 		return -errno;
 	snprintf(path, sizeof(path), "/dev/vfio/%d", group_id);
+	*step = "group-open";
 	group = open(path, O_RDWR);
-	if (group < 0)
+	if (group < 0) {
 		err = -errno;
-	else if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container))
-		err = -errno;
-	if (group >= 0)
+	} else {
+		*step = "set-container";
+		if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container))
+			err = -errno;
 		close(group);
+	}
 	close(container);
 	return err;
+}
+
+/*
+ * The converse: while /dev/vfio/<group> is open, even with no container
+ * set, the cdev's bind is refused with EBUSY and the device stays unbound.
+ */
+static void iommufd_cdev_refused_group_open(int cdev, int fd, int group_id)
+{
+	int group, err;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group_id);
+	group = open(path, O_RDWR);
+	if (group < 0) {
+		result("iommufd-cdev-refused-group-open", false,
+		       "group=%d open-errno=%d", group_id, errno);
+		return;
+	}
+	err = cdev_bind(cdev, fd, NULL);
+	close(group);
+	result("iommufd-cdev-refused-group-open", err == -EBUSY,
+	       "group=%d errno=%d", group_id, -err);
 }
 
 /* Binds @bdf to vfio-pci; returns its group or a negative errno. */
@@ -1112,6 +1140,7 @@ static void iommufd_single(const char *bdf, int group)
 	uint32_t ioas = 0, dev_id = 0, pt = 0;
 	int fd, cdev, err, err_group;
 	long pins = foll_pins();
+	const char *step;
 	uint8_t *buf;
 	struct edu e;
 
@@ -1125,6 +1154,7 @@ static void iommufd_single(const char *bdf, int group)
 		goto out;
 	}
 	iommufd_before_bind(cdev, ioas);
+	iommufd_cdev_refused_group_open(cdev, fd, group);
 	err = cdev_bind(cdev, fd, &dev_id);
 	{
 		int again = cdev_bind(cdev, fd, NULL);
@@ -1135,9 +1165,10 @@ static void iommufd_single(const char *bdf, int group)
 	}
 	if (err)
 		goto out;
-	err_group = group_claim(group);
-	result("iommufd-group-path-refused", err_group == -EBUSY,
-	       "group=%d errno=%d", group, -err_group);
+	err_group = group_claim(group, &step);
+	result("iommufd-group-path-refused",
+	       err_group == -EBUSY && !strcmp(step, "group-open"),
+	       "group=%d step=%s errno=%d", group, step, -err_group);
 
 	err = cdev_attach(cdev, ioas, &pt);
 	result("iommufd-attach", !err && pt && pt != ioas,
