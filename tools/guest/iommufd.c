@@ -961,8 +961,11 @@ static int group_claim(int group_id, const char **step)
 /*
  * The converse: while /dev/vfio/<group> is open, even with no container
  * set, the cdev's bind is refused with EBUSY and the device stays unbound.
+ * Should the bind succeed, *@cdev is reopened unbound, so that the checks
+ * after this one still test what they name.
  */
-static void iommufd_cdev_refused_group_open(int cdev, int fd, int group_id)
+static void iommufd_cdev_refused_group_open(int *cdev, const char *bdf,
+					    int fd, int group_id)
 {
 	int group, err;
 	char path[64];
@@ -974,10 +977,14 @@ static void iommufd_cdev_refused_group_open(int cdev, int fd, int group_id)
 		       "group=%d open-errno=%d", group_id, errno);
 		return;
 	}
-	err = cdev_bind(cdev, fd, NULL);
+	err = cdev_bind(*cdev, fd, NULL);
 	close(group);
 	result("iommufd-cdev-refused-group-open", err == -EBUSY,
 	       "group=%d errno=%d", group_id, -err);
+	if (!err) {
+		close(*cdev);
+		*cdev = cdev_open(bdf);
+	}
 }
 
 /* Binds @bdf to vfio-pci; returns its group or a negative errno. */
@@ -1154,7 +1161,7 @@ static void iommufd_single(const char *bdf, int group)
 		goto out;
 	}
 	iommufd_before_bind(cdev, ioas);
-	iommufd_cdev_refused_group_open(cdev, fd, group);
+	iommufd_cdev_refused_group_open(&cdev, bdf, fd, group);
 	err = cdev_bind(cdev, fd, &dev_id);
 	{
 		int again = cdev_bind(cdev, fd, NULL);
