@@ -12,7 +12,13 @@ with interrupts masked, so only the call itself is counted.  The result is
 a profile (names and counts), which is all it takes of a kernel whose code
 is not to be read (6.12).  x86_64 only.
 
+With --ioctl it profiles the iommufd-bench step instead (one short round
+of tests/bench/x86-vtd-iommufd.scn): the IOAS_MAP, IOAS_UNMAP, type1
+MAP_DMA and UNMAP_DMA ioctls, each from __x64_sys_ioctl() to its return
+(scripts/calltrace_ioctl_gdb.py).
+
     scripts/calltrace.py base x86-vtd [--calls 16] [--skip 3000]
+    scripts/calltrace.py series x86-vtd-iommufd --ioctl --calls 8 --skip 64
 """
 import argparse
 import os
@@ -26,6 +32,12 @@ import bench  # noqa: E402
 import scenario  # noqa: E402
 
 
+# _IO(';', n): iommufd's IOAS_MAP and IOAS_UNMAP, type1's MAP_DMA and
+# UNMAP_DMA.
+IOCTLS = ('ioas_map=0x3b85,ioas_unmap=0x3b86,'
+          'type1_map=0x3b71,type1_unmap=0x3b72')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('kernel', help='base, series or 6.12')
@@ -34,6 +46,9 @@ def main():
     ap.add_argument('--calls', type=int, default=16)
     ap.add_argument('--skip', type=int, default=3000)
     ap.add_argument('--port', type=int, default=12360)
+    ap.add_argument('--ioctl', action='store_true',
+                    help='profile the iommufd-bench step\'s IOAS_MAP/UNMAP '
+                    'and type1 MAP/UNMAP_DMA ioctls instead')
     ap.add_argument('--build', default=os.path.join(scenario.ROOT, 'build'))
     ap.add_argument('--out', help='the profile (default: build/logs/'
                     'calltrace-<scn>-<config>-<kernel>.txt)')
@@ -46,8 +61,13 @@ def main():
     if scn['arch'] != 'x86_64':
         raise SystemExit('calltrace: x86_64 scenarios only')
     # nsbench alone; no KASLR, so that vmlinux's symbols are the guest's.
+    step = 'iommufd-bench=' if args.ioctl else 'nsbench='
     scn['steps'] = ' '.join(s for s in scn['steps'].split()
-                            if s.startswith('nsbench='))
+                            if s.startswith(step))
+    if args.ioctl:
+        # One round, 1 MiB in 4 KiB mappings and 2 MiB in one: enough
+        # calls to skip the first and trace a few.
+        scn['steps'] = 'iommufd-bench=edu0:1:1:2'
     scn['append'] = (scn.get('append', '') + ' nokaslr').strip()
     kbuild = bench.kernel_dir(build, args.kernel, args.config, 'x86_64')
     initrd = bench.initrd_path(build, args.kernel, args.config, 'x86_64')
@@ -56,19 +76,22 @@ def main():
     i = cmd.index('-serial')
     logs = os.path.join(build, 'logs')
     tag = f'{args.scn}-{args.config}-{args.kernel}'
+    if args.ioctl:
+        tag += '-ioctl'
     out = args.out or os.path.join(logs, f'calltrace-{tag}.txt')
     console = os.path.join(logs, f'calltrace-{tag}.console')
     cmd[i + 1] = 'file:' + console
     cmd += ['-S', '-gdb', f'tcp:127.0.0.1:{args.port}', '-monitor', 'none']
     qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
     env = dict(os.environ, GDBPORT=str(args.port), OUT=out,
-               SKIP=str(args.skip), N=str(args.calls))
+               SKIP=str(args.skip), N=str(args.calls), CMDS=IOCTLS)
+    script = 'calltrace_ioctl_gdb.py' if args.ioctl else 'calltrace_gdb.py'
     try:
         with tempfile.TemporaryFile() as gdblog:
             rc = subprocess.call(
                 ['gdb', '-batch', '-nx', '-ex',
                  'file ' + os.path.join(kbuild, 'vmlinux'), '-x',
-                 os.path.join(scenario.ROOT, 'scripts/calltrace_gdb.py')],
+                 os.path.join(scenario.ROOT, 'scripts', script)],
                 env=env, stdout=gdblog, stderr=subprocess.STDOUT,
                 timeout=1800)
             if rc or not os.path.exists(out):
