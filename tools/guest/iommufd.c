@@ -711,16 +711,21 @@ static void selftest_destroy_racing(struct selftest *t)
 }
 
 /*
- * The child of the memlock case: as nobody, with no capability left and a
+ * The child of the memlock cases: as nobody, with no capability left and a
  * 64 KiB RLIMIT_MEMLOCK, a 1 MiB map is refused with nothing pinned, a
- * 32 KiB one is charged to VmPin, and the charge is gone after the unmap
- * and after the close of a context that still maps it.  Exit status: the
- * number of the first check that failed, 0 if none.
+ * 32 KiB one is charged, and the charge is gone after the unmap and after
+ * the close of a context that still maps it.  In RLIMIT mode 0 the charge
+ * shows in VmPin (the user's locked_vm and the mm's pinned_vm); in mode 1
+ * in VmLck (the mm's locked_vm), and VmPin does not move.  Exit status:
+ * the number of the first check that failed, 0 if none.
  */
-static int memlock_child(int fd, uint32_t ioas)
+static int memlock_child(int fd, uint32_t ioas, int mode)
 {
 	const struct rlimit lim = { 64 << 10, 64 << 10 };
+	const char *charged = mode ? "VmLck" : "VmPin";
+	const char *other = mode ? "VmPin" : "VmLck";
 	struct snapshot before, after;
+	long base, other_kb;
 	uint8_t *big;
 	int err;
 
@@ -731,33 +736,51 @@ static int memlock_child(int fd, uint32_t ioas)
 	snap(fd, ioas, &before);
 	err = map_fixed(fd, ioas, MAP_RW, big, 1 << 20, 0x1000000);
 	snap(fd, ioas, &after);
-	printf("INFO iommufd-memlock over-limit errno=%d vm_pin_kb=%ld,%ld foll_pins=%ld,%ld\n",
-	       -err, before.vm_pin_kb, after.vm_pin_kb, before.foll_pins,
+	printf("INFO iommufd-memlock mode=%d over-limit errno=%d vm_pin_kb=%ld,%ld vm_lck_kb=%ld,%ld foll_pins=%ld,%ld\n",
+	       mode, -err, before.vm_pin_kb, after.vm_pin_kb,
+	       before.vm_lck_kb, after.vm_lck_kb, before.foll_pins,
 	       after.foll_pins);
 	/* Not folded for nobody: the parent compares them around the child. */
 	before.foll_pins = after.foll_pins = 0;
 	if (err != -ENOMEM || !same(&before, &after))
 		return 2;
+	base = status_kb(charged);
+	other_kb = status_kb(other);
 	err = map_fixed(fd, ioas, MAP_RW, big, 32 << 10, 0x1000000);
-	printf("INFO iommufd-memlock under-limit errno=%d vm_pin_kb=%ld\n",
-	       -err, status_kb("VmPin"));
-	if (err || status_kb("VmPin") != before.vm_pin_kb + 32)
+	printf("INFO iommufd-memlock mode=%d under-limit errno=%d %s_kb=%ld,%ld %s_kb=%ld,%ld\n",
+	       mode, -err, charged, base, status_kb(charged), other,
+	       other_kb, status_kb(other));
+	if (err || status_kb(charged) != base + 32 ||
+	    status_kb(other) != other_kb)
 		return 3;
 	if (unmap(fd, ioas, 0x1000000, 32 << 10, NULL) ||
-	    status_kb("VmPin") != before.vm_pin_kb)
+	    status_kb(charged) != base)
 		return 4;
 	/* Left mapped: the close must uncharge and unpin it. */
 	if (map_fixed(fd, ioas, MAP_RW, big, 32 << 10, 0x1000000))
 		return 5;
 	close(fd);
-	printf("INFO iommufd-memlock after-close vm_pin_kb=%ld foll_pins=%ld\n",
-	       status_kb("VmPin"), foll_pins());
-	if (status_kb("VmPin") != 0)
+	printf("INFO iommufd-memlock mode=%d after-close %s_kb=%ld foll_pins=%ld\n",
+	       mode, charged, status_kb(charged), foll_pins());
+	if (status_kb(charged) != base)
 		return 6;
 	return 0;
 }
 
-static void selftest_memlock(struct selftest *t)
+static int set_rlimit_mode(int fd, int mode)
+{
+	struct iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = IOMMU_OPTION_RLIMIT_MODE,
+		.op = IOMMU_OPTION_OP_SET,
+		.val64 = mode,
+	};
+
+	return ioctl(fd, IOMMU_OPTION, &cmd) ? -errno : 0;
+}
+
+/* Mode 1 is set by root, before the child gives up its capabilities. */
+static void selftest_memlock(struct selftest *t, int mode)
 {
 	long pins = foll_pins();
 	uint32_t ioas = 0;
@@ -767,11 +790,13 @@ static void selftest_memlock(struct selftest *t)
 	/* A context of its own: its close is part of the check. */
 	fd = open("/dev/iommu", O_RDWR);
 	err = fd < 0 ? -errno : ioas_alloc(fd, &ioas);
+	if (!err && mode)
+		err = set_rlimit_mode(fd, mode);
 	if (!err) {
 		fflush(stdout);
 		pid = fork();
 		if (pid == 0)
-			_exit(memlock_child(fd, ioas));
+			_exit(memlock_child(fd, ioas, mode));
 		/* The child's close must be the last one. */
 		close(fd);
 		fd = -1;
@@ -783,9 +808,10 @@ static void selftest_memlock(struct selftest *t)
 	t->cases++;
 	err = err ? err : WIFEXITED(status) ? WEXITSTATUS(status) : -EINTR;
 	t->failed += err || foll_pins() != pins;
-	result("iommufd-memlock", !err && foll_pins() == pins,
-	       "uid=%d failed-check=%d foll_pins=%ld,%ld", NOBODY, err, pins,
-	       foll_pins());
+	result(mode ? "iommufd-memlock-mm" : "iommufd-memlock",
+	       !err && foll_pins() == pins,
+	       "uid=%d mode=%d failed-check=%d foll_pins=%ld,%ld", NOBODY, mode,
+	       err, pins, foll_pins());
 }
 
 void step_iommufd_selftest(const char *arg)
@@ -819,7 +845,8 @@ void step_iommufd_selftest(const char *arg)
 	selftest_copy(&t);
 	selftest_option(&t);
 	selftest_destroy_racing(&t);
-	selftest_memlock(&t);
+	selftest_memlock(&t, 0);
+	selftest_memlock(&t, 1);
 
 	/* The first mapping is intact, and it is the only one. */
 	snap(t.fd, t.ioas, &end);
