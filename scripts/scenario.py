@@ -178,7 +178,11 @@ def bdf_parts(bdf):
 
 
 def smmu_events(log):
-    """The raw 4-dword records the SMMUv3 driver prints per event."""
+    """The raw 4-dword records the SMMUv3 driver prints per event.  The
+    driver prints a record in five messages, and a guest line written to
+    /dev/kmsg meanwhile can land among them (a RESULT printed as the
+    fault is reported): lines without a word are skipped, up to the next
+    record."""
     events = []
     lines = log.splitlines()
     for i, line in enumerate(lines):
@@ -186,7 +190,10 @@ def smmu_events(log):
         if not m:
             continue
         words = []
-        for follow in lines[i + 1:i + 5]:
+        for follow in lines[i + 1:i + 9]:
+            if len(words) == 4 or re.search(r'event 0x[0-9a-f]+ received:',
+                                            follow):
+                break
             w = re.search(r'\s0x([0-9a-f]{16})\s*$', follow)
             if w:
                 words.append(int(w.group(1), 16))

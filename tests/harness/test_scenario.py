@@ -369,6 +369,24 @@ class FindFault(unittest.TestCase):
         self.assertIsNone(scenario.find_fault('smmuv3', log, '0000:00:03.0',
                                               0x10100c))
 
+    def test_smmuv3_guest_line_inside_record(self):
+        # A guest line that lands among the words of a record (seen on
+        # arm64-smmuv3-nested) does not hide it; a record cut short by
+        # the next one is not taken for whole.
+        words = ['\t0x0000001800000010', '\t0x0000020000000000',
+                 '\t0x0000000000401000', '\t0x0000000000000000']
+        head = 'arm-smmu-v3 9050000.smmuv3: event 0x10 received:'
+        dev = 'arm-smmu-v3 9050000.smmuv3: '
+        log = '\n'.join([head, dev + words[0], dev + words[1],
+                         'RESULT iommufd-unmap-blocked PASS',
+                         dev + words[2], dev + words[3]])
+        self.assertEqual(scenario.find_fault('smmuv3', log, '0000:00:03.0',
+                                             0x401000), head)
+        log = '\n'.join([head, dev + words[0], dev + words[1], head,
+                         dev + words[2], dev + words[3]])
+        self.assertIsNone(scenario.find_fault('smmuv3', log, '0000:00:03.0',
+                                              0x401000))
+
     def test_amd(self):
         log = fixture('fault-amd.log')
         self.assertIn('vfio-pci 0000:00:03.0: AMD-Vi: Event logged',

@@ -18,7 +18,10 @@
  *   vfio=eduN               single-device VFIO scenario on the Nth edu
  *   vfio-group=eduA,eduB    multi-device group scenario
  *   iommufd-selftest        hostile input on /dev/iommu, no device needed
- *   iommufd=eduN            the Nth edu through its VFIO cdev and iommufd
+ *   iommufd=eduN[:HWINFO]   the Nth edu through its VFIO cdev and iommufd;
+ *                           HWINFO is what IOMMU_GET_HW_INFO must give:
+ *                           none (default), vtd, smmuv3-s1, smmuv3-s2 or
+ *                           smmuv3-nested
  *   iommufd-group=eduA,eduB two edus of one group through iommufd
  *   iommufd-bench=eduN[:ROUNDS[:MIB4K[:MIB2M]]]
  *                           IOAS_MAP/UNMAP against type1 MAP/UNMAP_DMA,

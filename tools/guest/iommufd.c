@@ -9,8 +9,8 @@
  * the only one at the end.  Each case prints "RESULT iommufd-<case>"; the
  * summary "RESULT iommufd-selftest" passes when every case ran and passed.
  *
- * iommufd=eduN drives an edu through its VFIO device cdev bound to an
- * iommufd context, and iommufd-group=eduA,eduB two edus of one group (see
+ * iommufd=eduN[:HWINFO] drives an edu through its VFIO device cdev bound to
+ * an iommufd context, and iommufd-group=eduA,eduB two edus of one group (see
  * step_iommufd() and step_iommufd_group()).
  *
  * The uAPI headers are the ones of the kernel tree under test
@@ -1169,7 +1169,222 @@ static void iommufd_dma(struct edu *e, int fd, uint32_t ioas, uint32_t dev_id,
 	iommufd_detach(e, fd, ioas, hwpt[1], buf);
 }
 
-static void iommufd_single(const char *bdf, int group)
+/*
+ * What IOMMU_GET_HW_INFO must say of the edu's IOMMU, named after "eduN:"
+ * in the step's argument: no data (the default, for an IOMMU whose driver
+ * describes nothing), VT-d's registers, or an SMMUv3's with the stages the
+ * scenario's SMMU has in IDR0: S1P alone (QEMU's stage=1), S2P alone
+ * (stage=2) or both (stage=nested).
+ */
+enum hw_kind { HW_NONE, HW_VTD, HW_SMMUV3_S1, HW_SMMUV3_S2, HW_SMMUV3_NESTED };
+
+static const struct {
+	const char *name;
+	enum hw_kind kind;
+} hw_kinds[] = {
+	{ "none", HW_NONE },
+	{ "vtd", HW_VTD },
+	{ "smmuv3-s1", HW_SMMUV3_S1 },
+	{ "smmuv3-s2", HW_SMMUV3_S2 },
+	{ "smmuv3-nested", HW_SMMUV3_NESTED },
+};
+
+/* The uAPI's sizes, which a VMM built against any kernel relies on. */
+#define HW_INFO_VTD_LEN		24
+#define HW_INFO_SMMUV3_LEN	40
+_Static_assert(sizeof(struct iommu_hw_info_vtd) == HW_INFO_VTD_LEN,
+	       "struct iommu_hw_info_vtd");
+_Static_assert(sizeof(struct iommu_hw_info_arm_smmuv3) == HW_INFO_SMMUV3_LEN,
+	       "struct iommu_hw_info_arm_smmuv3");
+
+/* SMMU_IDR0, IDR1 and AIDR fields, from the SMMUv3 specification. */
+#define SMMU_IDR0_S2P		(1U << 0)
+#define SMMU_IDR0_S1P		(1U << 1)
+#define SMMU_IDR0_TTF(r)	(((r) >> 2) & 3)	/* 2: AArch64, 3: both */
+#define SMMU_IDR0_TTENDIAN(r)	(((r) >> 21) & 3)	/* 0: mixed, 2: LE */
+#define SMMU_IDR1_PRESET	(7U << 28)	/* TABLES_, QUEUES_PRESET, REL */
+#define SMMU_AIDR_MAJOR(r)	(((r) >> 4) & 0xf)	/* 0: SMMUv3 */
+
+/* Room for any type's data and more, to see what is written past it. */
+#define HW_BUF			128
+#define HW_SHORT		8
+#define HW_POISON		0xa5
+
+static int hw_info(int fd, uint32_t dev_id, void *buf, uint32_t len,
+		   uint32_t *out_len, uint32_t *type)
+{
+	struct iommu_hw_info cmd = {
+		.size = sizeof(cmd),
+		.dev_id = dev_id,
+		.data_len = len,
+		.data_uptr = (uintptr_t)buf,
+	};
+
+	if (ioctl(fd, IOMMU_GET_HW_INFO, &cmd))
+		return -errno;
+	*out_len = cmd.data_len;
+	*type = cmd.out_data_type;
+	return 0;
+}
+
+static bool all_byte(const uint8_t *p, size_t len, uint8_t val)
+{
+	while (len--)
+		if (*p++ != val)
+			return false;
+	return true;
+}
+
+/* A hexadecimal sysfs attribute, as VT-d's cap and ecap are printed. */
+static int read_hex(const char *path, uint64_t *val)
+{
+	char text[32], *end;
+	int err;
+
+	err = read_file(path, text, sizeof(text));
+	if (err)
+		return err;
+	errno = 0;
+	*val = strtoull(text, &end, 16);
+	return errno || end == text || *end ? -EINVAL : 0;
+}
+
+#define VTD_UNIT_LEN		64
+
+/*
+ * The cap and ecap of the VT-d unit that serves @bdf, from sysfs: the
+ * device's "iommu" link names the unit, under /sys/class/iommu.
+ */
+static int vtd_sysfs_regs(const char *bdf, char unit[VTD_UNIT_LEN],
+			  uint64_t *cap, uint64_t *ecap)
+{
+	char path[256], link[256];
+	const char *slash;
+	ssize_t n;
+	int err;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	snprintf(unit, VTD_UNIT_LEN, "%.63s", slash ? slash + 1 : link);
+	snprintf(path, sizeof(path), "/sys/class/iommu/%s/intel-iommu/cap", unit);
+	err = read_hex(path, cap);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "/sys/class/iommu/%s/intel-iommu/ecap",
+		 unit);
+	return read_hex(path, ecap);
+}
+
+static void hw_info_vtd(const char *bdf, const uint8_t *data)
+{
+	struct iommu_hw_info_vtd vtd;
+	uint64_t cap = 0, ecap = 0;
+	char unit[VTD_UNIT_LEN] = "";
+	int err;
+
+	memcpy(&vtd, data, sizeof(vtd));
+	err = vtd_sysfs_regs(bdf, unit, &cap, &ecap);
+	result("iommufd-hw-info", !err && !vtd.flags && !vtd.__reserved &&
+	       vtd.cap_reg == cap && vtd.ecap_reg == ecap,
+	       "dev=%s type=%u unit=%s flags=0x%x cap=0x%llx sysfs-cap=0x%llx ecap=0x%llx sysfs-ecap=0x%llx errno=%d",
+	       bdf, IOMMU_HW_INFO_TYPE_INTEL_VTD, unit, vtd.flags,
+	       (unsigned long long)vtd.cap_reg, (unsigned long long)cap,
+	       (unsigned long long)vtd.ecap_reg, (unsigned long long)ecap,
+	       -err);
+}
+
+/*
+ * An SMMUv3's registers: the stages the scenario asks for, and what the
+ * driver insists on when it probes (arm_smmu_device_hw_probe()): AArch64
+ * tables, little-endian or mixed table walks, and no preset tables or
+ * queues; AIDR gives architecture version 3.
+ */
+static void hw_info_smmuv3(const char *bdf, const uint8_t *data,
+			   enum hw_kind kind)
+{
+	static const char *const stages[] = { "none", "S2P", "S1P", "S1P,S2P" };
+	bool s1 = kind != HW_SMMUV3_S2, s2 = kind != HW_SMMUV3_S1;
+	struct iommu_hw_info_arm_smmuv3 smmu;
+	uint32_t idr0, want;
+	bool ok;
+
+	memcpy(&smmu, data, sizeof(smmu));
+	idr0 = smmu.idr[0];
+	want = (s1 ? SMMU_IDR0_S1P : 0) | (s2 ? SMMU_IDR0_S2P : 0);
+	ok = !smmu.flags && !smmu.__reserved &&
+	     (idr0 & (SMMU_IDR0_S1P | SMMU_IDR0_S2P)) == want &&
+	     SMMU_IDR0_TTF(idr0) >= 2 &&
+	     (SMMU_IDR0_TTENDIAN(idr0) == 0 || SMMU_IDR0_TTENDIAN(idr0) == 2) &&
+	     !(smmu.idr[1] & SMMU_IDR1_PRESET) &&
+	     SMMU_AIDR_MAJOR(smmu.aidr) == 0;
+	result("iommufd-hw-info", ok,
+	       "dev=%s type=%u flags=0x%x stages=%s want=%s idr=0x%08x,0x%08x,0x%08x,0x%08x,0x%08x,0x%08x iidr=0x%08x aidr=0x%08x",
+	       bdf, IOMMU_HW_INFO_TYPE_ARM_SMMUV3, smmu.flags,
+	       stages[idr0 & (SMMU_IDR0_S1P | SMMU_IDR0_S2P)], stages[want],
+	       smmu.idr[0], smmu.idr[1], smmu.idr[2], smmu.idr[3], smmu.idr[4],
+	       smmu.idr[5], smmu.iidr, smmu.aidr);
+}
+
+/*
+ * IOMMU_GET_HW_INFO on the bound device @dev_id: the length alone (a
+ * data_len of 0), a buffer larger than the data, which must read as the
+ * data and then zeroes, and a short one of HW_SHORT bytes, of which
+ * exactly those must be written; each answer gives the whole length and
+ * the same type. Then the data, as @kind says.
+ */
+static void iommufd_hw_info(const char *bdf, int fd, uint32_t dev_id,
+			    enum hw_kind kind)
+{
+	uint32_t want_type = IOMMU_HW_INFO_TYPE_NONE, want_len = 0;
+	uint32_t len0 = 0, len = 0, len_short = 0, t0 = 0, t = 0, t_short = 0;
+	uint8_t data[HW_BUF], shrt[HW_BUF];
+	int err0, err, err_short;
+	bool short_exact, tail_zero;
+
+	if (kind == HW_VTD) {
+		want_type = IOMMU_HW_INFO_TYPE_INTEL_VTD;
+		want_len = HW_INFO_VTD_LEN;
+	} else if (kind != HW_NONE) {
+		want_type = IOMMU_HW_INFO_TYPE_ARM_SMMUV3;
+		want_len = HW_INFO_SMMUV3_LEN;
+	}
+	memset(data, HW_POISON, sizeof(data));
+	memset(shrt, HW_POISON, sizeof(shrt));
+	err0 = hw_info(fd, dev_id, NULL, 0, &len0, &t0);
+	err = hw_info(fd, dev_id, data, sizeof(data), &len, &t);
+	err_short = hw_info(fd, dev_id, shrt, HW_SHORT, &len_short, &t_short);
+	tail_zero = all_zero(data + want_len, sizeof(data) - want_len);
+	short_exact = !memcmp(shrt, data, HW_SHORT) &&
+		      all_byte(shrt + HW_SHORT, sizeof(shrt) - HW_SHORT,
+			       HW_POISON);
+	result("iommufd-hw-info-buffer", !err0 && !err && !err_short &&
+	       len0 == want_len && len == want_len && len_short == want_len &&
+	       t0 == t && t_short == t && tail_zero && short_exact,
+	       "dev=%s data_len=%u,%u,%u want=%u types=%u,%u,%u short-written=%s tail-zero=%s errno=%d,%d,%d",
+	       bdf, len0, len, len_short, want_len, t0, t, t_short,
+	       short_exact ? "exact" : "no", tail_zero ? "yes" : "no",
+	       -err0, -err, -err_short);
+
+	if (err || t != want_type || len != want_len) {
+		result("iommufd-hw-info", false,
+		       "dev=%s type=%u want=%u data_len=%u errno=%d", bdf, t,
+		       want_type, len, -err);
+		return;
+	}
+	if (kind == HW_NONE)
+		result("iommufd-hw-info", true, "dev=%s type=%u data_len=%u",
+		       bdf, t, len);
+	else if (kind == HW_VTD)
+		hw_info_vtd(bdf, data);
+	else
+		hw_info_smmuv3(bdf, data, kind);
+}
+
+static void iommufd_single(const char *bdf, int group, enum hw_kind hw)
 {
 	uint32_t ioas = 0, dev_id = 0, pt = 0;
 	int fd, cdev, err, err_group;
@@ -1199,6 +1414,7 @@ static void iommufd_single(const char *bdf, int group)
 	}
 	if (err)
 		goto out;
+	iommufd_hw_info(bdf, fd, dev_id, hw);
 	err_group = group_claim(group, &step);
 	result("iommufd-group-path-refused",
 	       err_group == -EBUSY && !strcmp(step, "group-open"),
@@ -1242,23 +1458,37 @@ out:
 }
 
 /*
- * iommufd=eduN: bind the edu's cdev to an iommufd, attach it to an IOAS,
- * DMA, unmap and see the write blocked, remap, replace its HWPT twice while
- * mapped, destroy what is in use (EBUSY), try the group path (EBUSY), then
- * close and have a kernel driver bind again.
+ * iommufd=eduN[:HWINFO]: bind the edu's cdev to an iommufd, ask what its
+ * IOMMU is (HWINFO, one of hw_kinds[], says what the answer must be), attach
+ * it to an IOAS, DMA, unmap and see the write blocked, remap, replace its
+ * HWPT twice while mapped, destroy what is in use (EBUSY), try the group
+ * path (EBUSY), then close and have a kernel driver bind again.
  */
 void step_iommufd(const char *arg)
 {
+	const char *hw_name = strchr(arg, ':');
+	enum hw_kind hw = HW_NONE;
 	char bdf[32];
+	unsigned int i;
 	int group, err;
 
+	if (hw_name) {
+		for (i = 0; i < sizeof(hw_kinds) / sizeof(hw_kinds[0]); i++)
+			if (!strcmp(hw_name + 1, hw_kinds[i].name))
+				break;
+		if (i == sizeof(hw_kinds) / sizeof(hw_kinds[0])) {
+			result("iommufd-bind", false, "bad-argument=%s", arg);
+			return;
+		}
+		hw = hw_kinds[i].kind;
+	}
 	err = find_edu(arg, bdf, sizeof(bdf));
 	group = err ? err : bind_vfio_pci(bdf);
 	if (group < 0) {
 		result("iommufd-bind", false, "edu=%s errno=%d", arg, -group);
 		return;
 	}
-	iommufd_single(bdf, group);
+	iommufd_single(bdf, group, hw);
 	release_device(bdf);
 	check_kernel_rebind(bdf, "iommufd-rebind-kernel");
 }
