@@ -97,12 +97,12 @@ rc=0
 icount=()
 [ "${ICOUNT:-0}" = 1 ] && icount=(--icount)
 [ "${REUSE:-0}" = 1 ] && icount+=(--reuse)
-python3 "$S/bench.py" --boots "${BOOTS:-5}" --only "${ONLY:-}" "${icount[@]}" \
+python3 "$S/bench.py" --build "$BUILD" --boots "${BOOTS:-5}" --only "${ONLY:-}" "${icount[@]}" \
 	--configs "${CONFIGS// /,}" --kernels "${KERNELS// /,}" \
 	--limit "${LIMIT:-1.02}" --iommufd-limit "${IOMMUFD_LIMIT:-1.0}" --table "$LOGS/bench-table.md" || rc=$?
 # Fault delivery on the mock IOMMU: the series' own path, no base to compare.
 if [ "${FAULT:-1}" != 0 ]; then
-	python3 "$S/fault_bench.py" --runs "${BOOTS:-5}" --table "$LOGS/bench-table.md" ||
+	python3 "$S/fault_bench.py" --build "$BUILD" --runs "${BOOTS:-5}" --table "$LOGS/bench-table.md" ||
 		rc=1
 fi
 exit "$rc"
