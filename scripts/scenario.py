@@ -12,8 +12,10 @@ Each check becomes one line on stdout, "PASS <scenario>/<check> ..." or
 to read: the IOMMU found, the groups, the VFIO results and the fault.
 """
 import argparse
+import bisect
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -145,29 +147,118 @@ def qemu_command(scn, kbuild, initrd, disk, qemu=None):
     return cmd
 
 
-def run_qemu(cmd, log_path, timeout, env=None):
+def run_qemu(cmd, log_path, timeout, env=None, system_map=None):
     """Boots @cmd; returns (log, status, seconds).  The log is the guest's
     console, then QEMU's stderr after a "# qemu stderr:" line: QEMU reports
     DMA faults on stderr while the guest's UART writes a line byte by byte,
-    and one file for both split the guest's lines (a KTAP line among them)."""
+    and one file for both split the guest's lines (a KTAP line among them).
+    If the guest outlives @timeout, QEMU's monitor is asked where its CPUs
+    are before it is killed: "# at the timeout: ..." lines, symbolized
+    through @system_map when one is given."""
     start = time.monotonic()
-    with open(log_path, 'w') as log, tempfile.TemporaryFile('w+') as err:
+    with open(log_path, 'w') as log, tempfile.TemporaryFile('w+') as err, \
+            tempfile.TemporaryDirectory() as tmp:
         log.write('# ' + qemu_version(cmd, env) + '\n')
         log.write('# ' + ' '.join(cmd) + '\n')
         log.flush()
+        sock = os.path.join(tmp, 'monitor')
+        proc = subprocess.Popen(
+            cmd + ['-monitor', f'unix:{sock},server=on,wait=off'],
+            stdout=log, stderr=err, stdin=subprocess.DEVNULL, env=env)
         try:
-            proc = subprocess.run(cmd, stdout=log, stderr=err,
-                                  stdin=subprocess.DEVNULL, timeout=timeout,
-                                  env=env)
-            status = proc.returncode
+            status = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             status = 'timeout'
+            log.flush()
+            where = cpus_at_timeout(sock, log_path, system_map)
+            proc.kill()
+            proc.wait()
+            log.write('\n' + ''.join(f'# at the timeout: {line}\n'
+                                      for line in where))
         err.seek(0)
         stderr = err.read()
         if stderr:
             log.write('# qemu stderr:\n' + stderr)
     with open(log_path, errors='replace') as log:
         return log.read(), status, time.monotonic() - start
+
+
+def monitor(sock, commands, wait=2.0):
+    """What QEMU's human monitor on the unix socket @sock printed for
+    @commands within @wait seconds of its last output."""
+    out = b''
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(wait)
+            conn.connect(sock)
+            conn.sendall(''.join(c + '\n' for c in commands).encode())
+            while chunk := conn.recv(65536):
+                out += chunk
+    except OSError:
+        pass
+    return out.decode(errors='replace')
+
+
+def kernel_symbols(system_map):
+    """[(address, name)] of @system_map's text symbols, sorted, or []."""
+    syms = []
+    try:
+        with open(system_map) as f:
+            for line in f:
+                value, kind, name = line.split()[:3]
+                if kind in 'TtWw':
+                    syms.append((int(value, 16), name))
+    except (OSError, TypeError, ValueError):
+        return []
+    return sorted(syms)
+
+
+def symbolize(addr, syms, slide):
+    """'name+0xoff' for the running kernel's @addr, its text moved by
+    @slide from the link-time @syms, or '' outside them."""
+    i = bisect.bisect_right(syms, (addr - slide, chr(0x10ffff))) - 1
+    if i < 0 or i == len(syms) - 1:
+        return ''
+    value, name = syms[i]
+    return f'{name}+0x{addr - slide - value:x}'
+
+
+def cpus_at_timeout(sock, log_path, system_map):
+    """Asks the monitor on @sock where the VM is; lines for the log."""
+    out = monitor(sock, ['info status', 'info registers -a'])
+    with open(log_path, errors='replace') as log:
+        console = log.read()
+    return where_cpus(out, console, kernel_symbols(system_map))
+
+
+def where_cpus(out, console, syms):
+    """The VM's run state and each CPU's program counter from the monitor's
+    output @out, as lines; the program counters symbolized through @syms
+    if the guest printed where its kernel text is (INFO kernel-text on the
+    @console) and @syms has _text."""
+    out = out.replace('\r\n', '\n')
+    state = re.search(r'^VM status: (.+)$', out, re.M)
+    lines = [f'vm-status="{state.group(1) if state else "no answer"}"']
+    text = re.search(r'^INFO kernel-text addr=0x([0-9a-f]+)', console, re.M)
+    link = next((v for v, n in syms if n == '_text'), None)
+    slide = int(text.group(1), 16) - link if text and link else None
+    for cpu, body in re.findall(r'^CPU#(\d+)\n(.*?)(?=^CPU#|\Z)', out,
+                                re.M | re.S):
+        pc = re.search(r'\b(?:RIP|PC) ?=([0-9a-f]+)', body)
+        if not pc:
+            continue
+        addr = int(pc.group(1), 16)
+        sym = symbolize(addr, syms, slide) if slide is not None else ''
+        lines.append(f'cpu{cpu}-pc={addr:#x}' + (f'({sym})' if sym else ''))
+    return lines
+
+
+def last_console_line(log):
+    """The guest's last console line before the harness's own lines."""
+    console = log.split('\n# qemu stderr:\n')[0]
+    lines = [l.strip() for l in console.splitlines()
+             if l.strip() and not l.startswith('# ')]
+    return lines[-1] if lines else ''
 
 
 def bdf_parts(bdf):
@@ -311,7 +402,12 @@ def judge(scn, log, status):
                line.strip() if line is not None
                else f'no line matches {scn[key]}')
     done = re.search(r'^DONE ', log, re.M) is not None
-    yield 'boot', done and status == 0, f'exit={status} guest-done={done}'
+    detail = f'exit={status} guest-done={done}'
+    if status == 'timeout':
+        where = re.findall(r'^# at the timeout: (.*)$', log, re.M)
+        detail += f' last="{last_console_line(log)}"'
+        detail += ''.join(f' {w}' for w in where)
+    yield 'boot', done and status == 0, detail
     expected = expected_warnings(scn)
     lines, seen = drop_expected(log.splitlines(), expected)
     problems = [l.strip() for l in lines if LOG_PROBLEMS.search(l)]
@@ -384,7 +480,8 @@ def main():
     cmd = qemu_command(scn, args.kbuild, args.initrd, disk_image(args.build),
                        qemu)
     log, status, secs = run_qemu(cmd, log_path,
-                                 int(scn.get('timeout', '300')), env)
+                                 int(scn.get('timeout', '300')), env,
+                                 os.path.join(args.kbuild, 'System.map'))
     if args.report:
         report(scn, log)
     failed = 0

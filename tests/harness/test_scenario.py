@@ -111,6 +111,64 @@ class RunQemu(unittest.TestCase):
             'qemu: no mapping for 0x300000'])
 
 
+    def test_timeout_asks_the_monitor(self):
+        """A guest that outlives the timeout: QEMU's monitor (here a fake
+        QEMU without one) is asked where the CPUs are, and the log says
+        what it answered before QEMU is killed."""
+        with tempfile.TemporaryDirectory() as tmp:
+            fake = os.path.join(tmp, 'qemu')
+            with open(fake, 'w') as f:
+                f.write('#!/bin/sh\n'
+                        '[ "$1" = --version ] && echo "QEMU emulator 7.2" '
+                        '&& exit 0\n'
+                        'echo "DONE failures=0"\n'
+                        'echo "reboot: Power down"\n'
+                        'exec sleep 30\n')
+            os.chmod(fake, 0o755)
+            log, status, secs = scenario.run_qemu(
+                [fake], os.path.join(tmp, 'log'), 1)
+        self.assertEqual(status, 'timeout')
+        self.assertLess(secs, 10)
+        self.assertEqual(log.splitlines()[2:], [
+            'DONE failures=0', 'reboot: Power down', '',
+            '# at the timeout: vm-status="no answer"'])
+        self.assertEqual(scenario.last_console_line(log),
+                         'reboot: Power down')
+
+
+MONITOR = (
+    'QEMU 7.2.22 monitor - type \'help\' for more information\r\n'
+    '(qemu) info status\r\nVM status: paused (shutdown)\r\n'
+    '(qemu) info registers -a\r\n\r\nCPU#0\r\n'
+    'RAX=0000000000040100 RBX=ffffa2a181050680\r\n'
+    'RIP=ffffffffb713a92d RFL=00000006 [-----P-] CPL=0 II=0 A20=1\r\n'
+    '\r\nCPU#1\r\nRAX=0000000000000000\r\n'
+    'RIP=ffffffffb6e31679 RFL=00000046 [---Z-P-] CPL=0 II=0 A20=1\r\n'
+    '\r\nCPU#2\r\n PC=ffff800008e0a10c X00=0000000000000000\r\n'
+    '(qemu) ')
+SYMS = [(0xffffffff81000000, '_text'), (0xffffffff81031610, 'stop_this_cpu'),
+        (0xffffffff8133a800, 'acpi_hw_write'), (0xffffffff8133aa00, 'next')]
+
+
+class WhereCpus(unittest.TestCase):
+    def test_symbolized(self):
+        console = 'INFO guest steps=1\nINFO kernel-text addr=0xffffffffb6e00000\n'
+        self.assertEqual(scenario.where_cpus(MONITOR, console, SYMS), [
+            'vm-status="paused (shutdown)"',
+            'cpu0-pc=0xffffffffb713a92d(acpi_hw_write+0x12d)',
+            'cpu1-pc=0xffffffffb6e31679(stop_this_cpu+0x69)',
+            'cpu2-pc=0xffff800008e0a10c'])
+
+    def test_kernel_text_unknown(self):
+        self.assertEqual(scenario.where_cpus(MONITOR, '', SYMS)[1:], [
+            'cpu0-pc=0xffffffffb713a92d', 'cpu1-pc=0xffffffffb6e31679',
+            'cpu2-pc=0xffff800008e0a10c'])
+
+    def test_no_answer(self):
+        self.assertEqual(scenario.where_cpus('', '', SYMS),
+                         ['vm-status="no answer"'])
+
+
 class Judge(unittest.TestCase):
     def test_good(self):
         results = judge()
@@ -161,10 +219,14 @@ class Judge(unittest.TestCase):
         self.assertEqual(failed(results), ['boot'])
 
     def test_qemu_timeout(self):
-        results = judge(status='timeout')
+        log = LOG + '\n# at the timeout: vm-status="running"\n' \
+            '# at the timeout: cpu0-pc=0xffffffff81031679(stop_this_cpu+0x69)\n'
+        results = judge(log, status='timeout')
         self.assertEqual(failed(results), ['boot'])
-        self.assertEqual(results['boot'],
-                         (False, 'exit=timeout guest-done=True'))
+        self.assertEqual(results['boot'], (False, (
+            'exit=timeout guest-done=True last="%s" vm-status="running" '
+            'cpu0-pc=0xffffffff81031679(stop_this_cpu+0x69)') %
+            scenario.last_console_line(LOG)))
 
     def test_console_checks(self):
         scn = dict(SCN)

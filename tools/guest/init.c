@@ -7,7 +7,8 @@
  * host reads (tests/README.md describes them):
  *
  *   RESULT <check> PASS|FAIL [key=value ...]
- *   INFO <topic> [key=value ...]
+ *   INFO <topic> [key=value ...]  (INFO kernel-text addr=: where KASLR put
+ *                                  the kernel, read by the host on a hang)
  *   DONE
  *
  * Steps:
@@ -493,6 +494,28 @@ static void open_console(void)
 		close(out);
 }
 
+/*
+ * Where KASLR put the kernel's text, for the host to symbolize the program
+ * counters it reads from QEMU's monitor if the guest hangs.  _text comes
+ * early in /proc/kallsyms, which is in address order.
+ */
+static void print_kernel_text(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	unsigned long long addr;
+	char type, name[128];
+
+	if (!f)
+		return;
+	while (fscanf(f, "%llx %c %127s%*[^\n]", &addr, &type, name) == 3) {
+		if (!strcmp(name, "_text")) {
+			printf("INFO kernel-text addr=0x%llx\n", addr);
+			break;
+		}
+	}
+	fclose(f);
+}
+
 /* Removes the Nth edu from the bus: its IOMMU driver releases it. */
 static void step_remove(const char *arg)
 {
@@ -559,6 +582,7 @@ int main(int argc, char **argv)
 	open_console();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("INFO guest steps=%d\n", argc - 1);
+	print_kernel_text();
 	for (i = 1; i < argc; i++)
 		run_step(argv[i]);
 	printf("DONE failures=%d\n", failures);
