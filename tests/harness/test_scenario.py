@@ -87,46 +87,42 @@ class ParseScenario(unittest.TestCase):
         self.assertIsNone(env)
 
 
+def run_fake_qemu(script, timeout, version='10.0'):
+    """scenario.run_qemu() on a fake QEMU, a shell @script that answers
+    --version with @version: (log, status, seconds)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fake = os.path.join(tmp, 'qemu')
+        with open(fake, 'w') as f:
+            f.write('#!/bin/sh\n'
+                    f'[ "$1" = --version ] && echo "QEMU emulator {version}" '
+                    '&& exit 0\n' + script)
+        os.chmod(fake, 0o755)
+        return scenario.run_qemu([fake], os.path.join(tmp, 'log'), timeout)
+
+
 class RunQemu(unittest.TestCase):
     def test_stderr_kept_off_the_console(self):
         """QEMU reports guest errors on stderr (virtio_iommu_translate...)
         while the guest's UART writes a line byte by byte: the console keeps
         the guest's lines whole, and QEMU's own lines follow it."""
-        with tempfile.TemporaryDirectory() as tmp:
-            fake = os.path.join(tmp, 'qemu')
-            with open(fake, 'w') as f:
-                f.write('#!/bin/sh\n'
-                        '[ "$1" = --version ] && echo "QEMU emulator 10.0" '
-                        '&& exit 0\n'
-                        'printf "    # Subt"\n'
-                        'echo "qemu: no mapping for 0x300000" >&2\n'
-                        'printf "est: iommu-hw-paging\\n"\n')
-            os.chmod(fake, 0o755)
-            log, status, _ = scenario.run_qemu(
-                [fake], os.path.join(tmp, 'log'), 10)
+        log, status, _ = run_fake_qemu(
+            'printf "    # Subt"\n'
+            'echo "qemu: no mapping for 0x300000" >&2\n'
+            'printf "est: iommu-hw-paging\\n"\n', 10)
         self.assertEqual(status, 0)
         self.assertEqual(log.splitlines()[2:], [
             '    # Subtest: iommu-hw-paging',
             '# qemu stderr:',
             'qemu: no mapping for 0x300000'])
 
-
     def test_timeout_asks_the_monitor(self):
         """A guest that outlives the timeout: QEMU's monitor (here a fake
         QEMU without one) is asked where the CPUs are, and the log says
         what it answered before QEMU is killed."""
-        with tempfile.TemporaryDirectory() as tmp:
-            fake = os.path.join(tmp, 'qemu')
-            with open(fake, 'w') as f:
-                f.write('#!/bin/sh\n'
-                        '[ "$1" = --version ] && echo "QEMU emulator 7.2" '
-                        '&& exit 0\n'
-                        'echo "DONE failures=0"\n'
-                        'echo "reboot: Power down"\n'
-                        'exec sleep 30\n')
-            os.chmod(fake, 0o755)
-            log, status, secs = scenario.run_qemu(
-                [fake], os.path.join(tmp, 'log'), 1)
+        log, status, secs = run_fake_qemu(
+            'echo "DONE failures=0"\n'
+            'echo "reboot: Power down"\n'
+            'exec sleep 30\n', 1, '7.2')
         self.assertEqual(status, 'timeout')
         self.assertLess(secs, 10)
         self.assertEqual(log.splitlines()[2:], [
