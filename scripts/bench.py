@@ -125,10 +125,17 @@ def boot_metrics(log):
 
 def reusable(log_path, cmd):
     """The console of log_path if an earlier boot ran exactly cmd (the
-    log's second line) and finished, else None."""
+    log's second line), finished, and is newer than the kernel and the
+    initramfs cmd boots (a rebuilt kernel has the same command line),
+    else None."""
     try:
         with open(log_path, errors='replace') as f:
             log = f.read()
+        booted = [cmd[i + 1] for i, arg in enumerate(cmd[:-1])
+                  if arg in ('-kernel', '-initrd')]
+        if any(os.path.getmtime(f) >= os.path.getmtime(log_path)
+               for f in booted):
+            return None
     except OSError:
         return None
     lines = log.splitlines()
@@ -303,8 +310,8 @@ def main():
                     help='count guest time in instructions (-icount)')
     ap.add_argument('--reuse', action='store_true',
                     help='take a boot\'s figures from its log when that log '
-                    'ran the same command to the end (the kernels must not '
-                    'have been rebuilt since)')
+                    'ran the same command to the end after the kernel and '
+                    'initramfs it boots were built')
     args = ap.parse_args()
 
     logdir = os.path.join(args.build, 'logs')

@@ -10,7 +10,7 @@
 #   choose among them; LIMIT (default 1.02) is the highest series/base;
 #   FAULT=0 leaves out the fault delivery; "bench.sh build" only builds;
 #   REUSE=1 takes a boot's figures from its log when that log ran the same
-#   command to the end (bench.py --reuse: nothing rebuilt since); TREE=0
+#   command to the end after its kernel and initramfs were built; TREE=0
 #   measures build/linux as it is checked out (a prefix of the series, a
 #   fixup on top) instead of making it hold patches/ first.
 #   tests/bench/x86-vtd-iommufd.scn boots only the series' test kernel

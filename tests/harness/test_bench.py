@@ -212,6 +212,20 @@ class Reuse(unittest.TestCase):
         self.assertIsNone(bench.reusable(path, ['qemu', '-a', 'b']))
         self.assertIsNone(bench.reusable('/nonexistent', ['qemu']))
 
+    def test_kernel_rebuilt_since(self):
+        """A log older than the kernel it booted is not reused: the
+        rebuilt kernel has the same command line (session 14 reused
+        v11's boots for v13's kernel that way)."""
+        kernel = self.write('')
+        log = self.write(f'# QEMU 7.2\n# qemu -kernel {kernel}\nDONE x\n')
+        cmd = ['qemu', '-kernel', kernel]
+        os.utime(kernel, (1000, 1000))
+        os.utime(log, (2000, 2000))
+        self.assertIsNotNone(bench.reusable(log, cmd))
+        os.utime(kernel, (3000, 3000))
+        self.assertIsNone(bench.reusable(log, cmd))
+        self.assertIsNone(bench.reusable(log, cmd + ['-initrd', '/none']))
+
 
 class IommufdRuns(unittest.TestCase):
     """iommufd-bench.log: the guest lines of a run of
