@@ -50,6 +50,10 @@ LOG_PROBLEMS = re.compile(
     r'kernel BUG at')
 
 DISK_BYTES = 32 << 20
+# What run_qemu() adds to a boot's log after the console: QEMU's stderr,
+# and where the CPUs were if the boot timed out.
+STDERR_MARK = '# qemu stderr:\n'
+TIMEOUT_MARK = '# at the timeout: '
 
 
 def parse_scenario(path):
@@ -169,16 +173,15 @@ def run_qemu(cmd, log_path, timeout, env=None, system_map=None):
             status = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             status = 'timeout'
-            log.flush()
             where = cpus_at_timeout(sock, log_path, system_map)
             proc.kill()
             proc.wait()
-            log.write('\n' + ''.join(f'# at the timeout: {line}\n'
+            log.write('\n' + ''.join(f'{TIMEOUT_MARK}{line}\n'
                                       for line in where))
         err.seek(0)
         stderr = err.read()
         if stderr:
-            log.write('# qemu stderr:\n' + stderr)
+            log.write(STDERR_MARK + stderr)
     with open(log_path, errors='replace') as log:
         return log.read(), status, time.monotonic() - start
 
@@ -254,10 +257,11 @@ def where_cpus(out, console, syms):
 
 
 def last_console_line(log):
-    """The guest's last console line before the harness's own lines."""
-    console = log.split('\n# qemu stderr:\n')[0]
-    lines = [l.strip() for l in console.splitlines()
-             if l.strip() and not l.startswith('# ')]
+    """The guest's last console line: the log without its two header
+    lines, QEMU's stderr and the lines written at a timeout."""
+    console = log.split('\n' + STDERR_MARK)[0].splitlines()[2:]
+    lines = [l.strip() for l in console
+             if l.strip() and not l.startswith(TIMEOUT_MARK)]
     return lines[-1] if lines else ''
 
 
@@ -404,7 +408,7 @@ def judge(scn, log, status):
     done = re.search(r'^DONE ', log, re.M) is not None
     detail = f'exit={status} guest-done={done}'
     if status == 'timeout':
-        where = re.findall(r'^# at the timeout: (.*)$', log, re.M)
+        where = re.findall(rf'^{TIMEOUT_MARK}(.*)$', log, re.M)
         detail += f' last="{last_console_line(log)}"'
         detail += ''.join(f' {w}' for w in where)
     yield 'boot', done and status == 0, detail

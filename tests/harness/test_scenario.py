@@ -132,6 +132,19 @@ class RunQemu(unittest.TestCase):
                          'reboot: Power down')
 
 
+    def test_last_console_line(self):
+        """The guest's own "# " lines (KTAP comments) are console lines;
+        the harness's header, stderr and timeout lines are not."""
+        log = ('# QEMU emulator 7.2\n# qemu -kernel k\nSTEP x\n'
+               '# iommu-hw-paging: pass:1\n\n'
+               + scenario.TIMEOUT_MARK + 'vm-status="running"\n'
+               + scenario.STDERR_MARK + 'qemu: warning\n')
+        self.assertEqual(scenario.last_console_line(log),
+                         '# iommu-hw-paging: pass:1')
+        self.assertEqual(scenario.last_console_line(log.split('STEP')[0]),
+                         '')
+
+
 MONITOR = (
     'QEMU 7.2.22 monitor - type \'help\' for more information\r\n'
     '(qemu) info status\r\nVM status: paused (shutdown)\r\n'
