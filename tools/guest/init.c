@@ -509,7 +509,9 @@ static void print_kernel_text(void)
 		return;
 	while (fscanf(f, "%llx %c %127s%*[^\n]", &addr, &type, name) == 3) {
 		if (!strcmp(name, "_text")) {
-			printf("INFO kernel-text addr=0x%llx\n", addr);
+			/* 0 where kptr_restrict hides the addresses */
+			if (addr)
+				printf("INFO kernel-text addr=0x%llx\n", addr);
 			break;
 		}
 	}
