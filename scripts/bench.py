@@ -11,7 +11,10 @@ reports
 
   - nsbench (the project's module): the mean ns per dma_map_single /
     dma_unmap_single and dma_map_page / dma_unmap_page call, granules 1
-    and 16;
+    and 16, each call timed with interrupts off (a pair every PERIOD ns
+    where the scenario's step gives one), and the ns per map+unmap of an
+    untimed loop with interrupts on (the "loop": what the calls leave to
+    interrupts and timers included);
   - dma_map_benchmark (the kernel's): its 100 ns averages, for comparison
     with earlier figures.
 
@@ -77,11 +80,14 @@ def bench_runs(log):
 
 
 def ns_runs(log):
-    """[(op, granule, map_ns, unmap_ns)] of the passing nsbench lines."""
+    """[(op, granule, map_ns, unmap_ns, loop_ns)] of the passing nsbench
+    lines, loop_ns None where the module did not time the loop."""
     runs = re.findall(r'^RESULT nsbench PASS .*op=(\w+) granule=(\d+) '
-                      r'count=\d+ map_ns=([\d.]+) unmap_ns=([\d.]+)',
+                      r'count=\d+ map_ns=([\d.]+) unmap_ns=([\d.]+)'
+                      r'(?: timer_ns=[\d.]+ loop_ns=([\d.]+))?',
                       log, re.M)
-    return [(op, int(g), float(m), float(u)) for op, g, m, u in runs]
+    return [(op, int(g), float(m), float(u), float(lp) if lp else None)
+            for op, g, m, u, lp in runs]
 
 
 def iommufd_runs(log):
@@ -97,20 +103,23 @@ def iommufd_runs(log):
             for sz, a, b, c, d in runs]
 
 
-# A metric: (op, granule, source); op is "map", "unmap" or "pair" (map +
-# unmap of one boot), source the nsbench op ("single", "page": ns) or
-# "benchmark" (dma_map_benchmark: µs, no pair), "type1" or "iommufd"
-# (iommufd-bench: ns, granule the mapping size, no pair).
-OPS = ('map', 'unmap', 'pair')
+# A metric: (op, granule, source); op is "map", "unmap", "pair" (map +
+# unmap of one boot) or "loop" (a map+unmap of the untimed loop), source
+# the nsbench op ("single", "page": ns) or "benchmark" (dma_map_benchmark:
+# µs, no pair), "type1" or "iommufd" (iommufd-bench: ns, granule the
+# mapping size, no pair).
+OPS = ('map', 'unmap', 'pair', 'loop')
 
 
 def boot_metrics(log):
     """{metric: value} of one boot's console."""
     values = {}
-    for op, g, m, u in ns_runs(log):
+    for op, g, m, u, lp in ns_runs(log):
         values[('map', g, op)] = m
         values[('unmap', g, op)] = u
         values[('pair', g, op)] = m + u
+        if lp is not None:
+            values[('loop', g, op)] = lp
     for g, m, u in bench_runs(log):
         values.setdefault(('map', g, 'benchmark'), m)
         values.setdefault(('unmap', g, 'benchmark'), u)
@@ -179,6 +188,8 @@ def metric_name(metric, note=None):
     what = SOURCE[source]
     if op == 'pair':
         op, what = 'map+unmap pair', what + ", one boot's map + unmap"
+    elif op == 'loop':
+        op, what = 'map+unmap loop', what + ', untimed loop, interrupts on'
     if note:
         what += f'; info: {note}'
     return f'{op}, granule {g} ({what})'

@@ -22,14 +22,14 @@ class BenchRuns(unittest.TestCase):
 class NsRuns(unittest.TestCase):
     def test_passing_lines_only(self):
         self.assertEqual(bench.ns_runs(fixture('nsbench.log')),
-                         [('single', 1, 1043.7, 987.2),
-                          ('single', 16, 1452.0, 1101.9),
-                          ('page', 1, 1040.1, 985.0),
-                          ('page', 16, 1449.9, 1100.3)])
+                         [('single', 1, 1043.7, 987.2, None),
+                          ('single', 16, 1452.0, 1101.9, None),
+                          ('page', 1, 1040.1, 985.0, None),
+                          ('page', 16, 1449.9, 1100.3, 2611.8)])
 
     def test_boot_metrics(self):
         m = bench.boot_metrics(fixture('nsbench.log'))
-        self.assertEqual(len(m), 16)
+        self.assertEqual(len(m), 17)
         self.assertEqual(m[('map', 1, 'single')], 1043.7)
         self.assertEqual(m[('unmap', 16, 'page')], 1100.3)
         self.assertEqual(m[('map', 16, 'benchmark')], 1.5)
@@ -40,6 +40,25 @@ class NsRuns(unittest.TestCase):
         self.assertAlmostEqual(m[('pair', 1, 'single')], 1043.7 + 987.2)
         self.assertAlmostEqual(m[('pair', 16, 'page')], 1449.9 + 1100.3)
         self.assertNotIn(('pair', 1, 'benchmark'), m)
+
+    def test_loop_only_where_timed(self):
+        m = bench.boot_metrics(fixture('nsbench.log'))
+        self.assertEqual(m[('loop', 16, 'page')], 2611.8)
+        self.assertNotIn(('loop', 1, 'single'), m)
+
+    def test_loop_is_judged_under_pair_judging(self):
+        s = {('prod', 'base', ('loop', 1, 'single')): [3000.0],
+             ('prod', 'series', ('loop', 1, 'single')): [3100.0]}
+        rows, lines = bench.summarize('x86-virtio', s, 1.02, info={
+            'map': 'm', 'unmap': 'u'})
+        self.assertEqual(lines, [
+            'FAIL bench/x86-virtio/prod/loop-granule1-single base=3000.0ns '
+            'series=3100.0ns ratio=1.033 limit=1.020 boots=1'])
+        self.assertEqual(bench.table(rows)[2],
+                         '| x86-virtio | prod | map+unmap loop, granule 1 '
+                         '(ns, dma_map_single, untimed loop, interrupts on) '
+                         '| 3000.0 (3000.0–3000.0) | 3100.0 (3100.0–3100.0) '
+                         '| – | 1.033 | – |')
 
 
 def samples(values):

@@ -75,19 +75,20 @@ void step_bench(const char *arg)
 }
 
 /*
- * nsbench=eduN:COUNT loads /nsbench.ko (tools/nsbench, built for the kernel
- * that boots: scripts/bench.py packs it into that kernel's initramfs) for
- * the Nth edu, which times COUNT map/unmap pairs per op and granule, and
- * prints one RESULT line per line of its "results" parameter.
+ * nsbench=eduN:COUNT[:PERIOD] loads /nsbench.ko (tools/nsbench, built for
+ * the kernel that boots: scripts/bench.py packs it into that kernel's
+ * initramfs) for the Nth edu, which times COUNT map/unmap pairs per op and
+ * granule, one every PERIOD ns if given, and prints one RESULT line per
+ * line of its "results" parameter.
  */
 void step_nsbench(const char *arg)
 {
-	char name[16], bdf[32], params[96], out[1024], *line, *save;
-	unsigned int count;
+	char name[16], bdf[32], params[96], out[2048], *line, *save;
+	unsigned int count, period = 0;
 	struct utsname uts;
 	int fd, err = 0;
 
-	if (sscanf(arg, "%15[^:]:%u", name, &count) != 2 ||
+	if (sscanf(arg, "%15[^:]:%u:%u", name, &count, &period) < 2 ||
 	    find_edu(name, bdf, sizeof(bdf))) {
 		result("nsbench", false, "bad-argument=%s", arg);
 		return;
@@ -105,7 +106,8 @@ void step_nsbench(const char *arg)
 		result("nsbench", false, "dev=%s bind-errno=%d", bdf, -err);
 		return;
 	}
-	snprintf(params, sizeof(params), "bdf=%s count=%u", bdf, count);
+	snprintf(params, sizeof(params), "bdf=%s count=%u period=%u", bdf,
+		 count, period);
 	fd = open("/nsbench.ko", O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || syscall(SYS_finit_module, fd, params, 0))
 		err = -errno;

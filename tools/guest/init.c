@@ -33,8 +33,10 @@
  *                           ask for a flush queue through sysfs
  *   bench=eduN:GRANULE:SECONDS[:REPEAT]
  *                           dma_map_benchmark on the Nth edu
- *   nsbench=eduN:COUNT      the DMA API's per-call ns on the Nth edu, from
- *                           the module /nsbench.ko (tools/nsbench)
+ *   nsbench=eduN:COUNT[:PERIOD]
+ *                           the DMA API's per-call ns on the Nth edu, from
+ *                           the module /nsbench.ko (tools/nsbench), a pair
+ *                           every PERIOD ns if given
  *   remove=eduN             remove the Nth edu from the PCI bus, which
  *                           releases it from its IOMMU
  *   kmemleak                scan for leaks
