@@ -10,7 +10,7 @@ makes, after SKIP of them: it counts the instructions by the symbol of the
 program counter until the call returns to the module.  QEMU's gdbstub steps
 with interrupts masked, so only the call itself is counted.  The result is
 a profile (names and counts), which is all it takes of a kernel whose code
-is not to be read (6.12).  x86_64 only.
+is not to be read (6.12).  x86_64, and arm64 with gdb-multiarch.
 
 With --ioctl it profiles the iommufd-bench step instead (one short round
 of tests/bench/x86-vtd-iommufd.scn): the IOAS_MAP, IOAS_UNMAP, type1
@@ -53,13 +53,15 @@ def main():
     ap.add_argument('--out', help='the profile (default: build/logs/'
                     'calltrace-<scn>-<config>-<kernel>.txt)')
     args = ap.parse_args()
-    if not shutil.which('gdb'):
-        raise SystemExit('calltrace: needs gdb (apt-get install gdb)')
     build = os.path.abspath(args.build)
     scn = scenario.parse_scenario(os.path.join(scenario.ROOT, 'tests/bench',
                                                args.scn + '.scn'))
-    if scn['arch'] != 'x86_64':
-        raise SystemExit('calltrace: x86_64 scenarios only')
+    arch = scn['arch']
+    gdb = 'gdb' if arch == 'x86_64' else 'gdb-multiarch'
+    if not shutil.which(gdb):
+        raise SystemExit(f'calltrace: needs {gdb} (apt-get install {gdb})')
+    if args.ioctl and arch != 'x86_64':
+        raise SystemExit('calltrace: --ioctl on x86_64 scenarios only')
     # nsbench alone; no KASLR, so that vmlinux's symbols are the guest's.
     step = 'iommufd-bench=' if args.ioctl else 'nsbench='
     scn['steps'] = ' '.join(s for s in scn['steps'].split()
@@ -69,8 +71,8 @@ def main():
         # calls to skip the first and trace a few.
         scn['steps'] = 'iommufd-bench=edu0:1:1:2'
     scn['append'] = (scn.get('append', '') + ' nokaslr').strip()
-    kbuild = bench.kernel_dir(build, args.kernel, args.config, 'x86_64')
-    initrd = bench.initrd_path(build, args.kernel, args.config, 'x86_64')
+    kbuild = bench.kernel_dir(build, args.kernel, args.config, arch)
+    initrd = bench.initrd_path(build, args.kernel, args.config, arch)
     cmd = bench.icount_command(scenario.qemu_command(
         scn, kbuild, initrd, scenario.disk_image(build)))
     i = cmd.index('-serial')
@@ -84,12 +86,13 @@ def main():
     cmd += ['-S', '-gdb', f'tcp:127.0.0.1:{args.port}', '-monitor', 'none']
     qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
     env = dict(os.environ, GDBPORT=str(args.port), OUT=out,
-               SKIP=str(args.skip), N=str(args.calls), CMDS=IOCTLS)
+               SKIP=str(args.skip), N=str(args.calls), CMDS=IOCTLS,
+               ARCH=arch)
     script = 'calltrace_ioctl_gdb.py' if args.ioctl else 'calltrace_gdb.py'
     try:
         with tempfile.TemporaryFile() as gdblog:
             rc = subprocess.call(
-                ['gdb', '-batch', '-nx', '-ex',
+                [gdb, '-batch', '-nx', '-ex',
                  'file ' + os.path.join(kbuild, 'vmlinux'), '-x',
                  os.path.join(scenario.ROOT, 'scripts', script)],
                 env=env, stdout=gdblog, stderr=subprocess.STDOUT,

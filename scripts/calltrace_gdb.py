@@ -11,11 +11,11 @@ import calltrace_step as cs  # noqa: E402
 
 SKIP = int(os.environ.get('SKIP', '3000'))
 N = int(os.environ.get('N', '16'))
-MOD = 0xffffffffa0000000
 cs.connect(os.environ['GDBPORT'])
+in_module, called_from_module = cs.module_test(os.environ['ARCH'])
 
 bm = gdb.Breakpoint('dma_map_page_attrs')
-bm.condition = '*(unsigned long *)$rsp >= 0x%x' % MOD
+bm.condition = called_from_module
 bm.ignore_count = SKIP
 gdb.execute('continue')
 bm.ignore_count = 0
@@ -25,7 +25,7 @@ tot, calls, seqs = cs.new_profile(('map', 'unmap'))
 while len(calls['map']) < N or len(calls['unmap']) < N:
     op = 'map' if cs.sym_of(cs.pc()) == 'dma_map_page_attrs' else 'unmap'
     # Until the call is back in the module.
-    n, seq = cs.step_call(lambda p: p >= MOD, tot[op], 50000)
+    n, seq = cs.step_call(in_module, tot[op], 50000)
     calls[op].append(n)
     seqs.setdefault(op, seq)
     gdb.execute('continue', to_string=True)

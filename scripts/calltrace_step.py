@@ -15,6 +15,24 @@ def connect(port):
     gdb.execute('target remote :%s' % port)
 
 
+# Without KASLR: x86_64's modules above the kernel image from
+# MODULES_VADDR; arm64's in the 128 MiB below it (KIMAGE_VADDR, 39-bit VA).
+X86_MODULES = 0xffffffffa0000000
+ARM64_MODULES = (0xffffffc000000000, 0xffffffc008000000)
+
+
+def module_test(arch):
+    """(in_module(pc), a breakpoint condition true at a function's entry
+    when the module called it) for arch."""
+    if arch == 'x86_64':
+        return (lambda p: p >= X86_MODULES,
+                '*(unsigned long *)$rsp >= 0x%x' % X86_MODULES)
+    lo, hi = ARM64_MODULES
+    return (lambda p: lo <= p < hi,
+            '(unsigned long)$x30 >= 0x%x && (unsigned long)$x30 < 0x%x' %
+            (lo, hi))
+
+
 def sym_of(pc):
     s = symcache.get(pc)
     if s is None:
