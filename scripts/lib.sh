@@ -13,7 +13,7 @@ BASE_TARBALL=/usr/src/linux-source-6.1.tar.xz
 SERIES_AUTHOR="IOMMU Series Developers"
 SERIES_EMAIL="iommu-series@example.org"
 # The posting: the subject prefix is "PATCH v$SERIES_VERSION".
-SERIES_VERSION=13
+SERIES_VERSION=14
 
 # ccache through its compiler symlinks, so that kunit.py's make and ours run
 # the same command lines and share one build directory.
